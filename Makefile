@@ -1,0 +1,94 @@
+# Two commands a newcomer needs: `make run` (build + publish on demo data) and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PYTHONPATH := $(CURDIR)/src
+
+# Own data: make run RAW_DATA_PATH=/abs/dir AS_OF_DATE=YYYY-MM-DD [MAX_REJECT_SHARE=0.3]
+RAW_DATA_PATH ?=
+AS_OF_DATE ?=
+MAX_REJECT_SHARE ?=
+# Demo data parameters (deterministic for a given seed).
+DEMO_SEED ?= 42
+DEMO_USERS ?= 4000
+DEMO_ITEMS ?= 400
+DEMO_DAYS ?= 365
+DEMO_DIR := data/demo
+DEMO_STAMP := $(DEMO_DIR)/.params-$(DEMO_SEED)-$(DEMO_USERS)-$(DEMO_ITEMS)-$(DEMO_DAYS)
+# CI fixture data: a smaller demo set, built by `make test` into its own build file.
+CI_DIR := data/ci
+CI_STAMP := $(CI_DIR)/.params-7-1500-200-365
+CI_DB := warehouse/ci.duckdb
+
+.PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean lock
+
+help:
+	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
+	@echo "make test   ruff, sqlfluff, dbt build on CI fixtures (all data + unit tests), pytest"
+	@echo "make bench  1M-event benchmark (medians over runs) -> bench/results.md"
+
+$(BIN)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+setup: $(BIN)/.installed
+
+$(DEMO_STAMP): | $(BIN)/.installed
+	rm -rf $(DEMO_DIR)
+	$(PY) -m customer_intel.demo_data --out $(DEMO_DIR) --seed $(DEMO_SEED) --users $(DEMO_USERS) \
+		--items $(DEMO_ITEMS) --days $(DEMO_DAYS)
+	@touch $@
+
+$(CI_STAMP): | $(BIN)/.installed
+	rm -rf $(CI_DIR)
+	$(PY) -m customer_intel.demo_data --out $(CI_DIR) --seed 7 --users 1500 --items 200 --days 365
+	@touch $@
+
+run: $(BIN)/.installed
+ifeq ($(strip $(RAW_DATA_PATH)),)
+	@$(MAKE) --no-print-directory $(DEMO_STAMP)
+endif
+	$(PY) -m customer_intel.cli run \
+		$(if $(strip $(RAW_DATA_PATH)),--raw-data-path "$(RAW_DATA_PATH)") \
+		$(if $(strip $(AS_OF_DATE)),--as-of-date "$(AS_OF_DATE)") \
+		$(if $(strip $(MAX_REJECT_SHARE)),--max-reject-share "$(MAX_REJECT_SHARE)")
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src python_models tests/python
+	$(BIN)/ruff format --check src python_models tests/python
+	$(MAKE) --no-print-directory sqlfluff
+
+sqlfluff: $(BIN)/.installed
+	$(BIN)/sqlfluff lint models tests --processes 2
+
+# dbt build (models, seeds, data tests and unit tests) on the CI fixture data.
+dbt-test: $(BIN)/.installed $(CI_STAMP)
+	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)')} \
+	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/dbt build --full-refresh \
+		--vars '{"raw_data_path": "$(CURDIR)/$(CI_DIR)", "load_time": "2026-11-01"}'
+
+pytest: $(BIN)/.installed
+	$(BIN)/pytest
+
+test: lint dbt-test pytest
+
+bench: $(BIN)/.installed
+	$(PY) -m customer_intel.bench --out bench/results.md
+
+clean:
+	rm -rf target logs warehouse data bench/work .pytest_cache
+
+lock:
+	rm -rf /tmp/ci-lock-venv && $(PYTHON) -m venv /tmp/ci-lock-venv
+	/tmp/ci-lock-venv/bin/pip install --quiet dbt-core==1.11.16 dbt-duckdb==1.11.1 duckdb==2.0.0 \
+		pandas==3.1.1 scikit-learn==1.9.1 sqlfluff==4.4.0 sqlfluff-templater-dbt==4.4.0 \
+		ruff==0.17.6 pytest==9.2.0
+	@echo "freeze:"; /tmp/ci-lock-venv/bin/pip freeze

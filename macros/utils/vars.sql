@@ -1,0 +1,84 @@
+{#- Every var that reaches SQL goes through one of these validators: a literal is escaped, a
+    number is cast, a date must match YYYY-MM-DD. An invalid value stops the run with a message
+    naming the var. -#}
+
+{#- A single-quoted SQL string literal with embedded quotes doubled. -#}
+{% macro sql_string_literal(value) -%}
+    {%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+{%- endmacro %}
+
+
+{#- The raw data directory (var raw_data_path), without a trailing slash. -#}
+{% macro raw_data_path() -%}
+    {%- set value = var('raw_data_path') | string | trim -%}
+    {%- if value == '' or '\n' in value or '\x00' in value -%}
+        {{ exceptions.raise_compiler_error("var raw_data_path must be a directory path, got: " ~ value) }}
+    {%- endif -%}
+    {{- value.rstrip('/') if value != '/' else value -}}
+{%- endmacro %}
+
+
+{#- A validated YYYY-MM-DD var as a SQL date literal, or none when the var is null/empty. -#}
+{% macro date_var_literal(var_name) -%}
+    {%- set value = var(var_name, none) -%}
+    {%- if value is none or (value | string | trim) in ('', 'none', 'None', 'null') -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set text = value | string | trim -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a date YYYY-MM-DD, got: " ~ text) }}
+    {%- endif -%}
+    {%- do return("date '" ~ text ~ "'") -%}
+{%- endmacro %}
+
+
+{#- The analysis date as a SQL expression of type date: var as_of_date, or by default the date
+    of the latest clean event. -#}
+{% macro as_of_date() -%}
+    {%- set literal = date_var_literal('as_of_date') -%}
+    {%- if literal is not none -%}
+        {{ literal }}
+    {%- else -%}
+        (select cast(max(event_at) as date) from {{ ref('clean_events') }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The load time as a SQL timestamp literal: var load_time (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS),
+    else the instant this dbt invocation started (UTC). -#}
+{% macro load_time() -%}
+    {%- set value = var('load_time', none) -%}
+    {%- if value is none or (value | string | trim) in ('', 'none', 'None', 'null') -%}
+        timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}'
+    {%- else -%}
+        {%- set text = value | string | trim -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?', text) -%}
+            {{ exceptions.raise_compiler_error("var load_time must be YYYY-MM-DD[ HH:MM:SS], got: " ~ text) }}
+        {%- endif -%}
+        timestamp '{{ text }}'
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A numeric var as a validated float literal within [minimum, maximum]. -#}
+{% macro float_var(var_name, minimum, maximum) -%}
+    {%- set value = var(var_name) | float(-1e308) -%}
+    {%- if value < minimum or value > maximum -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a number in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ var(var_name)) }}
+    {%- endif -%}
+    {{- value -}}
+{%- endmacro %}
+
+
+{#- An integer var as a validated literal within [minimum, maximum]. -#}
+{% macro int_var(var_name, minimum, maximum) -%}
+    {%- set raw = var(var_name) | string | trim -%}
+    {%- if not modules.re.fullmatch('-?[0-9]+', raw) -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be an integer, got: " ~ raw) }}
+    {%- endif -%}
+    {%- set value = raw | int -%}
+    {%- if value < minimum or value > maximum -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ value) }}
+    {%- endif -%}
+    {{- value -}}
+{%- endmacro %}

@@ -1,0 +1,49 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='event_id',
+        on_schema_change='fail',
+    )
+}}
+
+-- Kept events only, one row per event_id. Incremental: a new file (source_file not loaded yet)
+-- is read in full; rows of already-loaded files are re-merged when their event_at is within
+-- `incremental_lookback_days` of the latest loaded event (late and corrected events).
+
+with
+
+classified as (
+    select * from {{ ref('int_events_classified') }}
+),
+
+kept as (
+    select
+        event_id,
+        user_key,
+        event_type_normalized as event_type,
+        item_id,
+        order_id,
+        channel,
+        quantity,
+        unit_price,
+        revenue,
+        event_at,
+        cast(event_at as date) as event_date,
+        is_known_user,
+        is_known_item,
+        source_file,
+        source_row_number
+    from classified
+    where outcome = 'kept'
+    {% if is_incremental() %}
+        and (
+            source_file not in (select distinct existing.source_file from {{ this }} as existing)
+            or event_at >= (
+                select max(existing.event_at) from {{ this }} as existing
+            ) - to_days({{ int_var('incremental_lookback_days', 0, 36500) }})
+        )
+    {% endif %}
+)
+
+select * from kept

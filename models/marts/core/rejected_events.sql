@@ -1,0 +1,32 @@
+-- The quarantine: every raw event row that did not become a clean event, with its original
+-- values and the reason (duplicates included, with a pointer to the row kept instead).
+
+with
+
+classified as (
+    select * from {{ ref('int_events_classified') }}
+),
+
+quarantined as (
+    select
+        source_file,
+        source_row_number,
+        outcome,
+        reject_reason,
+        duplicate_of_source_file,
+        duplicate_of_source_row_number,
+        event_id,
+        user_key,
+        event_type,
+        item_id,
+        order_id,
+        channel_raw as channel,
+        quantity_raw,
+        unit_price_raw,
+        event_at_raw,
+        revenue
+    from classified
+    where outcome in ('rejected', 'duplicate')
+)
+
+select * from quarantined

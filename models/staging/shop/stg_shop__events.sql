@@ -1,0 +1,48 @@
+with
+
+source as (
+    select * from {{ source('shop', 'events') }}
+),
+
+renamed as (
+    select
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        {{ clean_text('event_id') }} as event_id,
+        {{ clean_text('user_id') }} as user_id,
+        {{ clean_text('event_type') }} as event_type,
+        {{ clean_text('item_id') }} as item_id,
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('channel') }} as channel,
+        {{ clean_text('quantity') }} as quantity_raw,
+        {{ clean_text('unit_price') }} as unit_price_raw,
+        {{ clean_text('event_at') }} as event_at_raw,
+        {{ parse_whole_number('quantity') }} as quantity,
+        try_cast({{ clean_text('unit_price') }} as decimal(18, 4)) as unit_price,
+        {{ parse_timestamp('event_at') }} as event_at
+    from source
+),
+
+distinct_user_ids as (
+    select distinct user_id
+    from renamed
+    where user_id is not null
+),
+
+user_keys as (
+    -- the keying function runs once per distinct person, not once per event
+    select
+        user_id,
+        {{ pseudonymize('user_id') }} as user_key
+    from distinct_user_ids
+),
+
+pseudonymized as (
+    select
+        renamed.* exclude (user_id),
+        user_keys.user_key
+    from renamed
+    left join user_keys on renamed.user_id = user_keys.user_id
+)
+
+select * from pseudonymized

@@ -1,0 +1,19 @@
+with
+
+source as (
+    select * from {{ source('shop', 'items') }}
+),
+
+renamed as (
+    select
+        _source_file as source_file,
+        _source_row_number as source_row_number,
+        {{ clean_text('item_id') }} as item_id,
+        {{ clean_text('item_name') }} as item_name,
+        {{ clean_text('category') }} as category,
+        {{ clean_text('brand') }} as brand,
+        try_cast({{ clean_text('list_price') }} as decimal(18, 4)) as list_price
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""Python side of the customer-intelligence warehouse: demo data, pseudonymisation, publishing."""
