@@ -74,50 +74,55 @@ ranked as (
     from checked
 ),
 
-classified as (
+decided as (
     select
-        ranked.source_file,
-        ranked.source_row_number,
+        *,
         case
-            when ranked.reject_reason is not null then 'rejected'
-            when ranked.event_id_rank > 1 then 'duplicate'
+            when reject_reason is not null then 'rejected'
+            when event_id_rank > 1 then 'duplicate'
             else 'kept'
         end as outcome,
-        case
-            when ranked.reject_reason is not null then ranked.reject_reason
-            when ranked.event_id_rank > 1 then 'duplicate_event_id'
-        end as reject_reason,
-        case
-            when ranked.reject_reason is null and ranked.event_id_rank > 1
-                then ranked.winner_source_file
-        end as duplicate_of_source_file,
-        case
-            when ranked.reject_reason is null and ranked.event_id_rank > 1
-                then ranked.winner_source_row_number
-        end as duplicate_of_source_row_number,
-        ranked.event_id,
-        ranked.user_key,
-        ranked.event_type,
-        ranked.event_type_normalized,
-        ranked.item_id,
-        ranked.order_id,
-        ranked.quantity,
-        ranked.unit_price,
-        ranked.event_at,
-        ranked.quantity_raw,
-        ranked.unit_price_raw,
-        ranked.event_at_raw,
-        coalesce(lower(ranked.channel), 'unknown') as channel,
-        ranked.channel as channel_raw,
+        coalesce(
+            reject_reason, case when event_id_rank > 1 then 'duplicate_event_id' end
+        ) as final_reject_reason,
+        case when reject_reason is null and event_id_rank > 1 then winner_source_file end
+            as duplicate_of_source_file,
+        case when reject_reason is null and event_id_rank > 1 then winner_source_row_number end
+            as duplicate_of_source_row_number
+    from ranked
+),
+
+classified as (
+    select
+        decided.source_file,
+        decided.source_row_number,
+        decided.outcome,
+        decided.final_reject_reason as reject_reason,
+        decided.duplicate_of_source_file,
+        decided.duplicate_of_source_row_number,
+        decided.event_id,
+        decided.user_key,
+        decided.event_type,
+        decided.event_type_normalized,
+        decided.item_id,
+        decided.order_id,
+        decided.quantity,
+        decided.unit_price,
+        decided.event_at,
+        decided.quantity_raw,
+        decided.unit_price_raw,
+        decided.event_at_raw,
+        decided.channel as channel_raw,
+        coalesce(lower(decided.channel), 'unknown') as channel,
         -- signed amount of purchase (+) and refund (-) rows whose numbers parse; 0 otherwise
         coalesce(
-            cast(ranked.quantity * ranked.unit_price * ranked.revenue_sign as decimal(18, 4)), 0
+            cast(decided.quantity * decided.unit_price * decided.revenue_sign as decimal(18, 4)), 0
         ) as revenue,
         users.user_key is not null as is_known_user,
         items.item_id is not null as is_known_item
-    from ranked
-    left join users on ranked.user_key = users.user_key
-    left join items on ranked.item_id = items.item_id
+    from decided
+    left join users on decided.user_key = users.user_key
+    left join items on decided.item_id = items.item_id
 )
 
 select * from classified

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
+from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, user_key
 from customer_intel.publish import PublishError, publish
 
 DEMO_DATA_PATH = Path("data/demo")
@@ -115,15 +115,17 @@ def run(args: argparse.Namespace) -> None:
         "--vars", json.dumps(dbt_vars(raw, as_of, args.max_reject_share)),
     ]  # fmt: skip
     # clean_events is incremental: switching to another raw directory must rebuild it from scratch
-    state = build_db.with_name(build_db.name + ".raw_data_path")
+    # (or keyed with another secret: the state holds a key of a constant, never the secret)
+    state = build_db.with_name(build_db.name + ".state.json")
+    current = json.dumps({"raw_data_path": str(raw), "key_check": user_key(env[SECRET_ENV_VAR], "state")})
     previous = state.read_text() if state.exists() else None
-    if args.full_refresh or previous != str(raw):
+    if args.full_refresh or previous != current:
         command.append("--full-refresh")
     state.unlink(missing_ok=True)
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0:
         fail(f"dbt build failed (exit {result.returncode}); the published file was left as it was")
-    state.write_text(str(raw))
+    state.write_text(current)
     try:
         publish(build_db, Path(args.published_db), Path("target/run_results.json"))
     except PublishError as exc:

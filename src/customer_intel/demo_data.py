@@ -163,7 +163,9 @@ def build_items(cfg: GeneratorConfig, rng: np.random.Generator) -> pd.DataFrame:
     return items
 
 
-def item_sampler(items: pd.DataFrame, n_categories: int) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+def item_sampler(
+    items: pd.DataFrame, n_categories: int
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """Per (category, price class): candidate item indices and their cumulative weights."""
     samplers: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
     for cat in range(n_categories):
@@ -407,7 +409,10 @@ def _write_items(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     cat_values = ", ".join(
         f"({i}, '{n}', '{CATEGORIES[n][1][0]}', '{CATEGORIES[n][1][1]}')" for i, n in enumerate(names)
     )
-    con.execute(f"create table categories as select * from (values {cat_values}) v(category_idx, category, brand_a, brand_b)")
+    con.execute(
+        f"create table categories as select * from (values {cat_values}) "
+        "v(category_idx, category, brand_a, brand_b)"
+    )
     con.execute(
         f"""
         copy (
@@ -475,9 +480,7 @@ def _write_events(
     n_clean = con.execute("select count(*) from numbered").fetchall()[0][0]
     per_kind = max(1, round(n_clean * cfg.bad_row_share / len(DEFECT_KINDS)))
     picks = rng.choice(n_clean, size=min(n_clean, per_kind * len(DEFECT_KINDS)), replace=False) + 1
-    defects = pd.DataFrame(
-        {"event_num": picks, "defect": np.resize(np.array(DEFECT_KINDS), len(picks))}
-    )
+    defects = pd.DataFrame({"event_num": picks, "defect": np.resize(np.array(DEFECT_KINDS), len(picks))})
     con.register("defects_frame", defects)
     con.execute("create table defects as select * from defects_frame")
     con.execute(
@@ -508,7 +511,8 @@ def _write_events(
                          when d.defect = 'missing_item_id' then null
                          else n.order_id end as order_id,
                     case when d.defect = 'non_positive_quantity' then -1
-                         when d.defect in ('missing_order_id', 'non_positive_price') then coalesce(n.quantity, 1)
+                         when d.defect in ('missing_order_id', 'non_positive_price')
+                              then coalesce(n.quantity, 1)
                          else n.quantity end as quantity,
                     case when d.defect = 'non_positive_price' then 0
                          when d.defect in ('missing_order_id', 'non_positive_quantity')
@@ -536,7 +540,9 @@ def _write_events(
     return counts
 
 
-def _write_truth(con: duckdb.DuckDBPyConnection, cfg: GeneratorConfig, truth_dir: Path, counts: dict[str, int]) -> None:
+def _write_truth(
+    con: duckdb.DuckDBPyConnection, cfg: GeneratorConfig, truth_dir: Path, counts: dict[str, int]
+) -> None:
     """Write the planted truth: per-user archetype and churn time, and the planted defect counts."""
     names = ", ".join(f"({i}, '{a.name}')" for i, a in enumerate(ARCHETYPES))
     con.execute(

@@ -94,7 +94,9 @@ def publish(build_db: Path, published_db: Path, run_results: Path | None = None)
     con = duckdb.connect()
     try:
         con.execute(f"attach {quote_literal(str(build_db))} as build (read_only)")
-        con.execute(f"attach {quote_literal(str(tmp))} as pub (storage_version {quote_literal(STORAGE_VERSION)})")
+        con.execute(
+            f"attach {quote_literal(str(tmp))} as pub (storage_version {quote_literal(STORAGE_VERSION)})"
+        )
         for target_schema in sorted(set(PUBLISHED_SCHEMAS.values())):
             con.execute(f"create schema if not exists pub.{quote_identifier(target_schema)}")
         tables = published_tables(con, "build")

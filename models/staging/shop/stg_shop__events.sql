@@ -39,7 +39,7 @@ user_keys as (
 
 pseudonymized as (
     select
-        renamed.* exclude (user_id),
+        renamed.* exclude (renamed.user_id),
         user_keys.user_key
     from renamed
     left join user_keys on renamed.user_id = user_keys.user_id

@@ -1,0 +1,17 @@
+{#- Fails when the latest value of the date/timestamp `column_name` is more than `max_age_days`
+    days before the analysis date (var as_of_date, default the latest clean event date), or when
+    the model has no value at all. -#}
+{% test recent_as_of(model, column_name, max_age_days) %}
+with
+
+latest as (
+    select max(cast({{ column_name }} as date)) as latest_date from {{ model }}
+)
+
+select
+    latest_date,
+    {{ as_of_date() }} as as_of_date
+from latest
+where latest_date is null
+    or latest_date < {{ as_of_date() }} - to_days({{ max_age_days | int }})
+{% endtest %}

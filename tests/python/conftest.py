@@ -1,0 +1,97 @@
+"""Shared helpers: run dbt against a temporary DuckDB file, query it, locate fixtures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+DBT = str(Path(sys.executable).with_name("dbt"))
+# Fixed load time so that results do not depend on the day the tests run.
+LOAD_TIME = "2026-11-01"
+
+
+@dataclass
+class DbtResult:
+    """Outcome of one dbt invocation."""
+
+    returncode: int
+    output: str
+    run_results: list[dict]
+
+    def statuses(self) -> dict[str, str]:
+        """unique_id -> status of every node in the run."""
+        return {r["unique_id"]: r["status"] for r in self.run_results}
+
+
+@dataclass
+class DbtRunner:
+    """Runs dbt commands of this project against one temporary build file."""
+
+    workdir: Path
+    secret: str = DEMO_SECRET
+
+    @property
+    def db_path(self) -> Path:
+        """The DuckDB build file of this runner."""
+        return self.workdir / "build.duckdb"
+
+    def run(self, *args: str, dbt_vars: dict | None = None, env: dict | None = None) -> DbtResult:
+        """Run `dbt <args>` with vars (load_time fixed unless given) and return its result."""
+        merged_vars = {"load_time": LOAD_TIME, **(dbt_vars or {})}
+        full_env = {
+            **os.environ,
+            "DBT_DUCKDB_PATH": str(self.db_path),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            SECRET_ENV_VAR: self.secret,
+            **(env or {}),
+        }
+        target = self.workdir / "target"
+        command = [
+            DBT, *args,
+            "--project-dir", str(PROJECT_DIR),
+            "--target-path", str(target),
+            "--log-path", str(self.workdir / "logs"),
+            "--vars", json.dumps(merged_vars),
+        ]  # fmt: skip
+        done = subprocess.run(
+            command, cwd=PROJECT_DIR, env=full_env, capture_output=True, text=True, check=False
+        )
+        results_file = target / "run_results.json"
+        results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+        results_file.unlink(missing_ok=True)
+        return DbtResult(done.returncode, done.stdout + done.stderr, results)
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run a read-only query against the build file."""
+        con = duckdb.connect(str(self.db_path), read_only=True)
+        try:
+            return con.execute(sql, params or []).fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture
+def dbt_runner(tmp_path: Path) -> DbtRunner:
+    """A DbtRunner on a fresh temporary directory."""
+    return DbtRunner(tmp_path)
+
+
+def write_contract_copy(source_dir: Path, target_dir: Path) -> Path:
+    """Copy the contract files of `source_dir` (not `_truth`) into `target_dir`; return it."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source_dir.iterdir()):
+        if path.is_file() and not path.name.startswith((".", "_")):
+            (target_dir / path.name).write_bytes(path.read_bytes())
+    return target_dir
