@@ -82,3 +82,16 @@
     {%- endif -%}
     {{- value -}}
 {%- endmacro %}
+
+
+{#- Run every var validator once at the start of each invocation (on-run-start), so a bad value
+    fails fast even when the model that uses it would not read it in this run. -#}
+{% macro validate_project_vars() %}
+    {%- do raw_data_path() -%}
+    {%- do date_var_literal('as_of_date') -%}
+    {%- do load_time() -%}
+    {%- do float_var('reject_share_warn', 0, 1) -%}
+    {%- do float_var('max_reject_share', 0, 1) -%}
+    {%- do int_var('incremental_lookback_days', 0, 36500) -%}
+    select 1
+{% endmacro %}
