@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> None:
     env["DBT_DUCKDB_PATH"] = str(build_db)
     command = [
         str(Path(sys.executable).with_name("dbt")), "build",
-        "--profiles-dir", ".", "--project-dir", ".",
+        "--profiles-dir", ".", "--project-dir", ".", "--target-path", args.target_path,
         "--vars", json.dumps(dbt_vars(raw, as_of, args.max_reject_share)),
     ]  # fmt: skip
     # clean_events is incremental: switching to another raw directory must rebuild it from scratch
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> None:
         fail(f"dbt build failed (exit {result.returncode}); the published file was left as it was")
     state.write_text(current)
     try:
-        publish(build_db, Path(args.published_db), Path("target/run_results.json"))
+        publish(build_db, Path(args.published_db), Path(args.target_path) / "run_results.json")
     except PublishError as exc:
         fail(str(exc))
     print(headline(Path(args.published_db)))
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     p_run.add_argument("--max-reject-share", type=float, default=None)
     p_run.add_argument("--build-db", default="warehouse/build.duckdb")
     p_run.add_argument("--published-db", default="warehouse/marketing.duckdb")
+    p_run.add_argument("--target-path", default="target", help="dbt target directory")
     p_run.add_argument("--full-refresh", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "run":

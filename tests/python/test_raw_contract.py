@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from conftest import FIXTURES, DbtRunner
 
 pytestmark = pytest.mark.dbt
