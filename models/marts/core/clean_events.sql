@@ -46,4 +46,6 @@ kept as (
     {% endif %}
 )
 
+-- a stable physical order: identical inputs give identical tables
 select * from kept
+order by event_at, event_id

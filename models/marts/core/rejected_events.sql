@@ -29,4 +29,6 @@ quarantined as (
     where outcome in ('rejected', 'duplicate')
 )
 
+-- a stable physical order: identical inputs give identical tables
 select * from quarantined
+order by source_file, source_row_number
