@@ -71,6 +71,7 @@ sqlfluff: $(BIN)/.installed
 
 # dbt build (models, seeds, data tests and unit tests) on the CI fixture data.
 dbt-test: $(BIN)/.installed $(CI_STAMP)
+	@mkdir -p $(dir $(CI_DB))
 	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)')} \
 	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/dbt build --full-refresh \
 		--vars '{"raw_data_path": "$(CURDIR)/$(CI_DIR)", "load_time": "2026-11-01"}'

@@ -94,3 +94,46 @@ def test_duplicates_point_at_the_kept_row(dirty_build: DbtRunner) -> None:
         "where outcome = 'duplicate' order by 1"
     )
     assert pointers == [(2, 24), (28, 29)]
+
+
+def test_reject_share_warns_then_errors(dbt_runner: DbtRunner) -> None:
+    name = "test.customer_intel.assert_reject_share_within_limits"
+    warn_only = dbt_runner.run("build", dbt_vars={"raw_data_path": str(DIRTY), "max_reject_share": 1.0})
+    assert warn_only.returncode == 0, warn_only.output[-3000:]
+    assert {s for uid, s in warn_only.statuses().items() if uid.startswith(name)} == {"warn"}
+    strict = dbt_runner.run("build", dbt_vars={"raw_data_path": str(DIRTY)})  # defaults: 1% / 5%
+    assert strict.returncode != 0
+    assert {s for uid, s in strict.statuses().items() if uid.startswith(name)} == {"fail"}
+
+
+def test_reconciliation_fires_when_a_row_goes_missing(dbt_runner: DbtRunner) -> None:
+    relaxed = {"raw_data_path": str(DIRTY), "max_reject_share": 1.0, "reject_share_warn": 1.0}
+    assert dbt_runner.run("build", dbt_vars=relaxed).returncode == 0
+    con = duckdb.connect(str(dbt_runner.db_path))
+    con.execute("delete from marts.clean_events where event_id = 'e01'")
+    con.close()
+    result = dbt_runner.run("test", "--select", "assert_raw_events_reconcile", dbt_vars=relaxed)
+    assert result.returncode != 0
+    tests = {uid: s for uid, s in result.statuses().items() if uid.startswith("test.")}
+    assert list(tests.values()) == ["fail"]
+
+
+def test_as_of_date_replays_the_past(dirty_build: DbtRunner) -> None:
+    # default: the latest clean event date; every clean event is visible
+    assert dirty_build.query("select distinct as_of_date from intermediate.int_events_as_of") == [
+        (dirty_build.query("select max(event_date) from marts.clean_events")[0][0],)
+    ]
+    runner = DbtRunner(dirty_build.workdir)
+    replay = runner.run(
+        "build",
+        "--select",
+        "int_events_as_of",
+        dbt_vars={"raw_data_path": str(DIRTY), "as_of_date": "2026-01-05", "max_reject_share": 1.0},
+    )
+    assert replay.returncode == 0, replay.output[-3000:]
+    dates = runner.query(
+        "select min(event_date), max(event_date), count(*) from intermediate.int_events_as_of"
+    )
+    expected = runner.query("select count(*) from marts.clean_events where event_date <= date '2026-01-05'")
+    assert str(dates[0][1]) == "2026-01-05"
+    assert dates[0][2] == expected[0][0] < runner.query("select count(*) from marts.clean_events")[0][0]
