@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, DbtRunner
+from conftest import FIXTURES, PROJECT_DIR, DbtRunner
 
 pytestmark = pytest.mark.dbt
 
@@ -15,7 +15,11 @@ GENERIC_TESTS = sorted(p.stem for p in (PROJECT_DIR / "tests" / "generic").glob(
 
 def test_fixture_tests_end_as_their_names_say(dbt_runner: DbtRunner) -> None:
     result = dbt_runner.run(
-        "build", "--select", "tag:generic_test_fixture", dbt_vars={"as_of_date": "2026-06-30"}
+        "build",
+        "--select",
+        "tag:generic_test_fixture",
+        # the on-run-start hook registers raw files on every invocation: any contract directory
+        dbt_vars={"as_of_date": "2026-06-30", "raw_data_path": str(FIXTURES / "dirty")},
     )
     tests = {
         uid.split(".")[2]: status for uid, status in result.statuses().items() if uid.startswith("test.")
