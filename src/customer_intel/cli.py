@@ -88,6 +88,28 @@ def headline(published_db: Path) -> str:
     return "\n".join(lines)
 
 
+def reject_hint(build_db: Path) -> str:
+    """After a failed build: the reject share and top reasons, when the classification got built."""
+    try:
+        con = duckdb.connect(str(build_db), read_only=True)
+    except duckdb.Error:
+        return ""
+    try:
+        rows = con.execute(
+            "select reject_reason, count(*), count(*) / sum(count(*)) over () "
+            "from intermediate.int_events_classified group by 1 order by 2 desc limit 6"
+        ).fetchall()
+    except duckdb.Error:
+        return ""
+    finally:
+        con.close()
+    shares = ", ".join(f"{reason or 'kept'} {n:,} ({share:.1%})" for reason, n, share in rows)
+    return (
+        f"raw events by outcome: {shares}. If many rows are rejected on purpose, "
+        "raise MAX_REJECT_SHARE (e.g. make run ... MAX_REJECT_SHARE=0.3)."
+    )
+
+
 def run(args: argparse.Namespace) -> None:
     """Validate inputs, build with dbt, publish atomically and print the headline counts."""
     env = dict(os.environ)
@@ -124,6 +146,7 @@ def run(args: argparse.Namespace) -> None:
     state.unlink(missing_ok=True)
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0:
+        print(reject_hint(build_db), file=sys.stderr)
         fail(f"dbt build failed (exit {result.returncode}); the published file was left as it was")
     state.write_text(current)
     try:

@@ -81,7 +81,7 @@ def test_published_file_holds_only_bi_tables(published: Path) -> None:
         ).fetchall()[0][0]
     finally:
         con.close()
-    assert tables == [("main", "clean_events"), ("main", "rejected_events")]
+    assert tables == [("main", "clean_events"), ("main", "raw_load_summary"), ("main", "rejected_events")]
     assert comment and "clean event stream" in comment  # persisted docs travel with the table
 
 
