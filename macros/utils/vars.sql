@@ -93,5 +93,7 @@
     {%- do float_var('reject_share_warn', 0, 1) -%}
     {%- do float_var('max_reject_share', 0, 1) -%}
     {%- do int_var('incremental_lookback_days', 0, 36500) -%}
+    {%- do int_var('lookback_days', 1, 36500) -%}
+    {%- do int_var('interaction_half_life_days', 1, 36500) -%}
     select 1
 {% endmacro %}
