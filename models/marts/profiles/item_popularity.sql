@@ -44,15 +44,15 @@ popularity as (
         all_items.item_id,
         items.item_name,
         items.brand,
+        cast(coalesce(activity.units_sold, 0) as bigint) as units_sold,
+        cast(coalesce(activity.net_revenue, 0) as decimal(18, 4)) as net_revenue,
         coalesce(items.category, 'unknown') as category,
         items.item_id is not null as is_known_item,
         coalesce(activity.buyers, 0) as buyers,
         coalesce(activity.viewers, 0) as viewers,
         coalesce(activity.views, 0) as views,
         coalesce(activity.carts, 0) as carts,
-        coalesce(activity.purchase_lines, 0) as purchase_lines,
-        cast(coalesce(activity.units_sold, 0) as bigint) as units_sold,
-        cast(coalesce(activity.net_revenue, 0) as decimal(18, 4)) as net_revenue
+        coalesce(activity.purchase_lines, 0) as purchase_lines
     from all_items
     left join items on all_items.item_id = items.item_id
     left join activity on all_items.item_id = activity.item_id
