@@ -88,6 +88,27 @@ def headline(published_db: Path) -> str:
     return "\n".join(lines)
 
 
+def build_state(raw: Path, key_check: str) -> dict[str, object]:
+    """What an incremental build depends on: the raw directory, a key of a constant under the
+    secret (never the secret itself) and the size and mtime of every raw file."""
+    files = {
+        str(p.relative_to(raw)): [p.stat().st_size, p.stat().st_mtime_ns]
+        for p in sorted(raw.rglob("*"))
+        if p.is_file() and not any(part.startswith(("_", ".")) for part in p.relative_to(raw).parts)
+    }
+    return {"raw_data_path": str(raw), "key_check": key_check, "files": files}
+
+
+def only_files_added(previous: dict | None, current: dict[str, object]) -> bool:
+    """True when `current` differs from `previous` at most by new files (incremental is exact)."""
+    if previous is None or {k: previous.get(k) for k in ("raw_data_path", "key_check")} != {
+        k: current[k] for k in ("raw_data_path", "key_check")
+    }:
+        return False
+    old_files, new_files = previous.get("files", {}), current["files"]
+    return all(new_files.get(name) == meta for name, meta in old_files.items())
+
+
 def reject_hint(build_db: Path) -> str:
     """After a failed build: the reject share and top reasons, when the classification got built."""
     try:
@@ -136,19 +157,19 @@ def run(args: argparse.Namespace) -> None:
         "--profiles-dir", ".", "--project-dir", ".", "--target-path", args.target_path,
         "--vars", json.dumps(dbt_vars(raw, as_of, args.max_reject_share)),
     ]  # fmt: skip
-    # clean_events is incremental: switching to another raw directory must rebuild it from scratch
-    # (or keyed with another secret: the state holds a key of a constant, never the secret)
+    # clean_events is incremental: rebuild it from scratch unless the only change since the last
+    # build is new raw files (another directory, another secret, or a rewritten file all force it)
     state = build_db.with_name(build_db.name + ".state.json")
-    current = json.dumps({"raw_data_path": str(raw), "key_check": user_key(env[SECRET_ENV_VAR], "state")})
-    previous = state.read_text() if state.exists() else None
-    if args.full_refresh or previous != current:
+    current = build_state(raw, user_key(env[SECRET_ENV_VAR], "state"))
+    previous = json.loads(state.read_text()) if state.exists() else None
+    if args.full_refresh or not only_files_added(previous, current):
         command.append("--full-refresh")
     state.unlink(missing_ok=True)
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0:
         print(reject_hint(build_db), file=sys.stderr)
         fail(f"dbt build failed (exit {result.returncode}); the published file was left as it was")
-    state.write_text(current)
+    state.write_text(json.dumps(current, indent=2))
     try:
         publish(build_db, Path(args.published_db), Path(args.target_path) / "run_results.json")
     except PublishError as exc:
