@@ -15,7 +15,7 @@ import pytest
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-FIXTURES = PROJECT_DIR / "tests" / "fixtures"
+FIXTURES = PROJECT_DIR / "tests" / "raw"
 DBT = str(Path(sys.executable).with_name("dbt"))
 # Fixed load time so that results do not depend on the day the tests run.
 LOAD_TIME = "2026-11-01"
