@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from conftest import FIXTURES, DbtRunner
 from customer_intel.demo_data import GeneratorConfig, generate
 from customer_intel.pii import DEMO_SECRET, make_user_key_function
+from customer_intel.report import NO_PURCHASE, archetype_rfm_crosstab, markdown_crosstab
 
 pytestmark = pytest.mark.dbt
 
@@ -135,20 +135,10 @@ def demo_crosstab(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[st
     generate(GeneratorConfig(seed=7, users=1500, items=200, days=365), tmp / "raw")
     runner = DbtRunner(tmp)
     build_as_of(runner, tmp / "raw", None)
-    con = duckdb.connect(str(runner.db_path), read_only=True)
-    con.create_function("user_key_of", KEY, ["VARCHAR"], "VARCHAR")
-    rows = con.execute(
-        f"""
-        select truth.archetype, coalesce(rfm.rfm_segment, '(none)') as segment, count(*) as people
-        from read_parquet('{tmp / "raw" / "_truth" / "users.parquet"}') as truth
-        left join marts.rfm_scores as rfm on rfm.user_key = user_key_of(truth.user_id)
-        group by all
-        """
-    ).fetchall()
-    con.close()
+    rows = archetype_rfm_crosstab(runner.db_path, tmp / "raw" / "_truth" / "users.parquet", DEMO_SECRET)
     table: dict[str, dict[str, int]] = {}
-    for archetype, segment, people in rows:
-        table.setdefault(archetype, {})[segment] = people
+    for segment, archetype, people in rows:
+        table.setdefault(archetype, {})["(none)" if segment == NO_PURCHASE else segment] = people
     return table
 
 
@@ -167,3 +157,13 @@ def test_window_shoppers_rarely_buy_and_never_look_loyal(demo_crosstab: dict[str
     assert people.get("(none)", 0) / total > 0.4
     frequent = sum(people.get(s, 0) for s in ("Champions", "Loyal", "Can't Lose Them", "At Risk"))
     assert frequent / total < 0.05
+
+
+def test_markdown_crosstab_fills_missing_cells() -> None:
+    text = markdown_crosstab([("Lost", "a", 2), ("New", "b", 1)])
+    assert text.splitlines() == [
+        "| RFM segment | a | b |",
+        "|---|---:|---:|",
+        "| Lost | 2 | 0 |",
+        "| New | 0 | 1 |",
+    ]

@@ -1,0 +1,72 @@
+"""Reports that regenerate the figures quoted in the README from the project's own tables.
+
+    python -m customer_intel.report archetype-rfm [--build-db warehouse/build.duckdb]
+        [--truth data/demo/_truth/users.parquet]
+
+`archetype-rfm` cross-tabulates the demo generator's planted archetypes (ground truth, read
+only here) against `rfm_scores.rfm_segment`, keying the truth's raw ids with the same HMAC and
+secret the build used (DBT_ENV_SECRET_PII_SALT, or the demo secret).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import duckdb
+
+from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, make_user_key_function
+
+NO_PURCHASE = "(no purchase in window)"
+
+
+def archetype_rfm_crosstab(build_db: Path, truth: Path, secret: str) -> list[tuple[str, str, int]]:
+    """(rfm_segment or NO_PURCHASE, archetype, people) for every pair that occurs."""
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        con.create_function("user_key_of", make_user_key_function(secret), ["VARCHAR"], "VARCHAR")
+        return con.execute(
+            """
+            select coalesce(rfm.rfm_segment, ?) as segment, truth.archetype, count(*) as people
+            from read_parquet(?) as truth
+            left join marts.rfm_scores as rfm on rfm.user_key = user_key_of(truth.user_id)
+            group by all
+            order by all
+            """,
+            [NO_PURCHASE, str(truth)],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def markdown_crosstab(rows: list[tuple[str, str, int]]) -> str:
+    """Segments as rows, archetypes as columns, people in the cells."""
+    segments = sorted({s for s, _, _ in rows})
+    archetypes = sorted({a for _, a, _ in rows})
+    cells = {(s, a): n for s, a, n in rows}
+    lines = [
+        "| RFM segment | " + " | ".join(archetypes) + " |",
+        "|---|" + "---:|" * len(archetypes),
+    ]
+    for segment in segments:
+        lines.append(
+            f"| {segment} | " + " | ".join(str(cells.get((segment, a), 0)) for a in archetypes) + " |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the requested report."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="report", required=True)
+    cross = sub.add_parser("archetype-rfm", help="planted archetype x RFM segment")
+    cross.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
+    cross.add_argument("--truth", type=Path, default=Path("data/demo/_truth/users.parquet"))
+    args = p.parse_args(argv)
+    secret = os.environ.get(SECRET_ENV_VAR) or DEMO_SECRET
+    print(markdown_crosstab(archetype_rfm_crosstab(args.build_db, args.truth, secret)))
+
+
+if __name__ == "__main__":
+    main()
