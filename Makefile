@@ -27,7 +27,7 @@ CI_DIR := data/ci
 CI_STAMP := $(CI_DIR)/.params-7-1500-200-365
 CI_DB := warehouse/ci.duckdb
 
-.PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean lock
+.PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
@@ -86,10 +86,3 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf target logs warehouse data bench/work .pytest_cache
-
-lock:
-	rm -rf /tmp/ci-lock-venv && $(PYTHON) -m venv /tmp/ci-lock-venv
-	/tmp/ci-lock-venv/bin/pip install --quiet dbt-core==1.11.16 dbt-duckdb==1.11.1 duckdb==2.0.0 \
-		pandas==3.1.1 scikit-learn==1.9.1 sqlfluff==4.4.0 sqlfluff-templater-dbt==4.4.0 \
-		ruff==0.17.6 pytest==9.2.0
-	@echo "freeze:"; /tmp/ci-lock-venv/bin/pip freeze
