@@ -52,7 +52,8 @@ population as (
 window_events as (
     select
         events.*,
-        coalesce(items.category, 'unknown') as category
+        coalesce(items.category, 'unknown') as category,
+        items.list_price
     from events
     left join items on events.item_id = items.item_id
     where events.is_in_window
@@ -76,6 +77,8 @@ window_totals as (
         count(distinct order_id) filter (where event_type = 'purchase') as frequency,
         sum(revenue) as monetary,
         coalesce(sum(revenue) filter (where event_type = 'purchase'), 0) as gross_purchases,
+        sum(revenue) filter (where event_type = 'purchase' and list_price > 0) as priced_purchases,
+        sum(quantity * list_price) filter (where event_type = 'purchase' and list_price > 0) as list_value,
         coalesce(-sum(revenue) filter (where event_type = 'refund'), 0) as refunded_amount,
         count(*) filter (where event_type = 'view') as views,
         count(*) filter (where event_type = 'add_to_cart') as carts,
@@ -176,6 +179,10 @@ features as (
                 coalesce(window_totals.refunded_amount / nullif(window_totals.gross_purchases, 0), 0), 1
             ) as double
         ) as refund_rate,
+        cast(
+            least(greatest(coalesce(1 - window_totals.priced_purchases / nullif(window_totals.list_value, 0), 0), 0), 1)
+            as double
+        ) as discount_rate,
         coalesce(top_category.top_category, 'none') as top_category,
         cast(coalesce(top_category.top_category_share, 0) as double) as top_category_share,
         coalesce(channel_use.channel, 'none') as main_channel
@@ -196,7 +203,9 @@ with_logs as (
         *,
         ln(1 + recency_days) as log1p_recency_days,
         ln(1 + frequency) as log1p_frequency,
-        ln(1 + greatest(monetary, 0)) as log1p_monetary
+        ln(1 + greatest(monetary, 0)) as log1p_monetary,
+        ln(1 + greatest(average_order_value, 0)) as log1p_average_order_value,
+        ln(1 + tenure_days) as log1p_tenure_days
     from features
 )
 

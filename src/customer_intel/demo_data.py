@@ -84,6 +84,7 @@ class Archetype:
     lifetime_days: float  # mean of the exponential lifetime at engagement 0
     channel_weights: tuple[float, float, float, float]
     new_user: bool = False  # signs up within the last 60 days
+    views_per_session: float = 2.5  # mean of the geometric number of views in a session
 
 
 ARCHETYPES: tuple[Archetype, ...] = (
@@ -93,12 +94,12 @@ ARCHETYPES: tuple[Archetype, ...] = (
               (0.25, 0.15, 0.50, 0.10)),
     Archetype("new_user", 0.12, 0.08, 0.50, 0.55, 1, 0.10, 0.04, 600.0,
               (0.50, 0.20, 0.15, 0.15), new_user=True),
-    Archetype("lapsing", 0.18, 0.09, 0.50, 0.50, 1, 0.10, 0.10, 120.0,
+    Archetype("lapsing", 0.18, 0.18, 0.50, 0.50, 1, 0.10, 0.10, 120.0,
               (0.30, 0.40, 0.15, 0.15)),
     Archetype("window_shopper", 0.20, 0.10, 0.30, 0.15, 1, 0.10, 0.05, 500.0,
-              (0.35, 0.35, 0.10, 0.20)),
-    Archetype("occasional", 0.16, 0.03, 0.55, 0.60, 1, 0.10, 0.04, 900.0,
-              (0.30, 0.30, 0.20, 0.20)),
+              (0.35, 0.35, 0.10, 0.20), views_per_session=7.0),
+    Archetype("occasional", 0.16, 0.03, 0.75, 0.80, 2, 0.0, 0.04, 900.0,
+              (0.30, 0.30, 0.20, 0.20), views_per_session=1.3),
 )  # fmt: skip
 
 # Defect kinds planted as extra rows (copies of real events, altered). Keys are the reject
@@ -281,7 +282,7 @@ def simulate_events(
     s_category = np.where(u < 0.65, fav, np.where(u < 0.9, second, rng.integers(0, n_cat, len(s_user))))
 
     # views: 1 + geometric per session, first viewed item is the session's main item
-    n_views = rng.geometric(0.4, len(s_user))
+    n_views = rng.geometric(1.0 / _attr(users, "views_per_session")[s_user])
     v_session = np.repeat(np.arange(len(s_user)), n_views)
     v_item = draw_items(rng, samplers, s_category[v_session], price_class[v_session])
     v_step = np.arange(len(v_session)) - np.repeat(np.cumsum(n_views) - n_views, n_views)

@@ -1,0 +1,21 @@
+"""K-means model selection: metrics for each candidate k, the chosen k flagged."""
+
+from customer_intel.segmentation import config_from_params, evaluate_k_range
+
+
+def model(dbt, session):
+    """Evaluate k in [k_min, k_max] on int_segmentation_features."""
+    dbt.config(materialized="table")
+    # literal config.get calls: dbt passes a Python model only the config keys it sees used
+    params = {
+        "features": dbt.config.get("features"),
+        "k_min": dbt.config.get("k_min"),
+        "k_max": dbt.config.get("k_max"),
+        "segment_k": dbt.config.get("segment_k"),
+        "random_state": dbt.config.get("random_state"),
+        "n_init": dbt.config.get("n_init"),
+        "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
+        "max_training_rows": dbt.config.get("max_training_rows"),
+    }
+    features = dbt.ref("int_segmentation_features").df()
+    return evaluate_k_range(features, config_from_params(params))
