@@ -88,17 +88,17 @@ class Archetype:
 
 
 ARCHETYPES: tuple[Archetype, ...] = (
-    Archetype("loyal_high_spender", 0.12, 0.16, 0.80, 0.85, 2, 0.05, 0.02, 2400.0,
+    Archetype("loyal_high_spender", 0.12, 0.16, 0.80, 0.85, 2, 0.05, 0.02, 6000.0,
               (0.45, 0.10, 0.05, 0.40)),
-    Archetype("bargain_hunter", 0.22, 0.12, 0.55, 0.45, 0, 0.5, 0.06, 700.0,
+    Archetype("bargain_hunter", 0.22, 0.12, 0.55, 0.45, 0, 0.5, 0.06, 2500.0,
               (0.25, 0.15, 0.50, 0.10)),
-    Archetype("new_user", 0.12, 0.08, 0.50, 0.55, 1, 0.10, 0.04, 600.0,
+    Archetype("new_user", 0.12, 0.08, 0.50, 0.55, 1, 0.10, 0.04, 1500.0,
               (0.50, 0.20, 0.15, 0.15), new_user=True),
     Archetype("lapsing", 0.18, 0.18, 0.50, 0.50, 1, 0.10, 0.10, 120.0,
               (0.30, 0.40, 0.15, 0.15)),
-    Archetype("window_shopper", 0.20, 0.10, 0.30, 0.15, 1, 0.10, 0.05, 500.0,
+    Archetype("window_shopper", 0.20, 0.10, 0.30, 0.15, 1, 0.10, 0.05, 2000.0,
               (0.35, 0.35, 0.10, 0.20), views_per_session=7.0),
-    Archetype("occasional", 0.16, 0.03, 0.75, 0.80, 2, 0.0, 0.04, 900.0,
+    Archetype("occasional", 0.16, 0.03, 0.75, 0.80, 2, 0.0, 0.04, 3000.0,
               (0.30, 0.30, 0.20, 0.20), views_per_session=1.3),
 )  # fmt: skip
 

@@ -1,9 +1,10 @@
 """Reports that regenerate the figures quoted in the README from the project's own tables.
 
-    python -m customer_intel.report archetype-rfm [--build-db warehouse/build.duckdb]
-        [--truth data/demo/_truth/users.parquet]
+    python -m customer_intel.report {archetype-rfm,archetype-segments}
+        [--build-db warehouse/build.duckdb] [--truth data/demo/_truth/users.parquet]
 
-`archetype-rfm` cross-tabulates the demo generator's planted archetypes (ground truth, read
+`archetype-segments` prints the adjusted Rand index between the planted archetypes and the
+K-means segments. `archetype-rfm` cross-tabulates the demo generator's planted archetypes (ground truth, read
 only here) against `rfm_scores.rfm_segment`, keying the truth's raw ids with the same HMAC and
 secret the build used (DBT_ENV_SECRET_PII_SALT, or the demo secret).
 """
@@ -15,6 +16,7 @@ import os
 from pathlib import Path
 
 import duckdb
+from sklearn.metrics import adjusted_rand_score
 
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, make_user_key_function
 
@@ -40,6 +42,26 @@ def archetype_rfm_crosstab(build_db: Path, truth: Path, secret: str) -> list[tup
         con.close()
 
 
+def archetype_segment_ari(build_db: Path, truth: Path, secret: str) -> tuple[float, int]:
+    """Adjusted Rand index between planted archetypes and K-means `user_segments`, and the
+    number of people compared (buyers in the window)."""
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        con.create_function("user_key_of", make_user_key_function(secret), ["VARCHAR"], "VARCHAR")
+        rows = con.execute(
+            """
+            select truth.archetype, segments.segment_id
+            from read_parquet(?) as truth
+            inner join marts.user_segments as segments on segments.user_key = user_key_of(truth.user_id)
+            order by truth.user_id
+            """,
+            [str(truth)],
+        ).fetchall()
+    finally:
+        con.close()
+    return float(adjusted_rand_score([a for a, _ in rows], [s for _, s in rows])), len(rows)
+
+
 def markdown_crosstab(rows: list[tuple[str, str, int]]) -> str:
     """Segments as rows, archetypes as columns, people in the cells."""
     segments = sorted({s for s, _, _ in rows})
@@ -63,9 +85,16 @@ def main(argv: list[str] | None = None) -> None:
     cross = sub.add_parser("archetype-rfm", help="planted archetype x RFM segment")
     cross.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
     cross.add_argument("--truth", type=Path, default=Path("data/demo/_truth/users.parquet"))
+    ari = sub.add_parser("archetype-segments", help="adjusted Rand index, planted archetype vs K-means")
+    ari.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
+    ari.add_argument("--truth", type=Path, default=Path("data/demo/_truth/users.parquet"))
     args = p.parse_args(argv)
     secret = os.environ.get(SECRET_ENV_VAR) or DEMO_SECRET
-    print(markdown_crosstab(archetype_rfm_crosstab(args.build_db, args.truth, secret)))
+    if args.report == "archetype-rfm":
+        print(markdown_crosstab(archetype_rfm_crosstab(args.build_db, args.truth, secret)))
+    else:
+        value, people = archetype_segment_ari(args.build_db, args.truth, secret)
+        print(f"adjusted Rand index, planted archetype vs K-means segment: {value:.3f} ({people:,} buyers)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
 from customer_intel.demo_data import GeneratorConfig, generate
+from customer_intel.pii import DEMO_SECRET
+from customer_intel.report import archetype_segment_ari
 from customer_intel.segmentation import (
     CONFIG_KEYS,
     SegmentationConfig,
@@ -123,7 +125,7 @@ def test_python_models_read_every_config_key_literally(model: str) -> None:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
     """The warehouse built on a generated demo data set."""
     tmp = tmp_path_factory.mktemp("segments")
-    generate(GeneratorConfig(seed=7, users=1500, items=200, days=365), tmp / "raw")
+    generate(GeneratorConfig(), tmp / "raw")  # the demo data of `make run`
     runner = DbtRunner(tmp)
     result = runner.run("build", dbt_vars={"raw_data_path": str(tmp / "raw")})
     assert result.returncode == 0, result.output[-4000:]
@@ -176,3 +178,11 @@ def test_segment_tables_are_identical_on_rebuild(demo_build: tuple[DbtRunner, Pa
         assert again.query(f"select * from {t} order by all") == before[t], t
     names = runner.query("select segment_name from marts.segment_profiles")
     assert len({n for (n,) in names}) == len(names) >= 2
+
+
+@pytest.mark.dbt
+def test_planted_archetypes_are_recovered(demo_build: tuple[DbtRunner, Path]) -> None:
+    runner, tmp = demo_build
+    ari, people = archetype_segment_ari(runner.db_path, tmp / "raw" / "_truth" / "users.parquet", DEMO_SECRET)
+    assert people > 2000
+    assert ari >= 0.7, ari
