@@ -141,7 +141,7 @@ def report(runs: list[RunFigures], events: int, users: int) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and write the report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--users", type=int, default=11_000, help="11,000 users give about 1M events")
+    p.add_argument("--users", type=int, default=9_000, help="9,000 users give about 1M events")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", type=Path, default=Path("bench/results.md"))
