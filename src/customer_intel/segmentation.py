@@ -28,6 +28,22 @@ class SegmentationInputError(ValueError):
     """The training frame cannot be segmented (missing columns, NULLs, too few rows)."""
 
 
+# Typed empty results for a population without buyers (DuckDB needs the column types).
+K_SELECTION_EMPTY = pd.DataFrame(
+    {"k": pd.Series(dtype="int64"), "inertia": pd.Series(dtype="float64"),
+     "silhouette": pd.Series(dtype="float64"), "calinski_harabasz": pd.Series(dtype="float64"),
+     "davies_bouldin": pd.Series(dtype="float64"), "is_chosen": pd.Series(dtype="bool"),
+     "training_rows": pd.Series(dtype="int64")}
+)  # fmt: skip
+SEGMENT_MODEL_EMPTY = pd.DataFrame(
+    {"segment_id": pd.Series(dtype="int64"), "feature_name": pd.Series(dtype="str"),
+     "feature_order": pd.Series(dtype="int64"), "centroid_standardized": pd.Series(dtype="float64"),
+     "centroid_original": pd.Series(dtype="float64"), "feature_mean": pd.Series(dtype="float64"),
+     "feature_std": pd.Series(dtype="float64"), "k": pd.Series(dtype="int64"),
+     "training_rows": pd.Series(dtype="int64"), "model_version": pd.Series(dtype="str")}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SegmentationConfig:
     """Parameters of the segmentation (from the dbt model's YAML `config:`)."""
@@ -150,11 +166,12 @@ def evaluate_k_range(frame: pd.DataFrame, cfg: SegmentationConfig) -> pd.DataFra
     """One row per evaluated k: inertia, silhouette, CH, DB, mean metric rank and `is_chosen`.
 
     With fewer than 3 rows no k can be evaluated: one row with k = 1 is returned (fallback: a
-    single segment). A forced k (config `segment_k`) is flagged chosen whatever the metrics say.
+    single segment); with no rows at all, an empty table (nothing to segment). A forced k
+    (config `segment_k`) is flagged chosen whatever the metrics say.
     """
     x = training_rows(feature_matrix(frame, cfg.features), cfg.max_training_rows, cfg.random_state)
-    if len(x) == 0:
-        raise SegmentationInputError("no rows to segment (no buyers in the lookback window)")
+    if len(x) == 0:  # no buyers in the window: nothing to segment, empty tables downstream
+        return K_SELECTION_EMPTY.copy()
     z = fit_scaling(x).transform(x)
     rows = []
     for k in candidate_ks(len(z), cfg.k_min, cfg.k_max):
@@ -227,6 +244,8 @@ def segment_model_table(
 ) -> pd.DataFrame:
     """The fitted model in long form: one row per (segment_id, feature) with the centroid in
     standardised and original units and the feature's scaling parameters."""
+    if k_selection.empty:
+        return SEGMENT_MODEL_EMPTY.copy()
     k = int(k_selection.loc[k_selection["is_chosen"], "k"].iloc[0])
     scaling, centroids = fit_segmentation(frame, cfg, k)
     version = model_version(cfg, scaling, centroids)

@@ -80,8 +80,10 @@ def test_constant_feature_and_nulls() -> None:
         feature_matrix(frame.assign(a=np.where(frame.index == 3, np.nan, frame["a"])), ("a", "c"))
     with pytest.raises(SegmentationInputError, match="not in the input"):
         feature_matrix(frame, ("a", "missing"))
-    with pytest.raises(SegmentationInputError, match="no rows"):
-        evaluate_k_range(frame.head(0), SegmentationConfig(features=FEATURES))
+    empty = evaluate_k_range(frame.head(0), SegmentationConfig(features=FEATURES))
+    assert empty.empty and list(empty.columns)[-2:] == ["is_chosen", "training_rows"]
+    model = segment_model_table(frame.head(0), empty, SegmentationConfig(features=FEATURES))
+    assert model.empty and "centroid_original" in model.columns
 
 
 def test_same_input_same_model_and_row_order_does_not_matter() -> None:
