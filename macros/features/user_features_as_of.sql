@@ -205,7 +205,9 @@ with_logs as (
         ln(1 + frequency) as log1p_frequency,
         ln(1 + greatest(monetary, 0)) as log1p_monetary,
         ln(1 + greatest(average_order_value, 0)) as log1p_average_order_value,
-        ln(1 + tenure_days) as log1p_tenure_days
+        ln(1 + tenure_days) as log1p_tenure_days,
+        ln(1 + active_days_30) as log1p_active_days_30,
+        ln(1 + active_days_90) as log1p_active_days_90
     from features
 )
 

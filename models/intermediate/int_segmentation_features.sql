@@ -23,7 +23,7 @@ buyers as (
         cast(top_category_share as double) as top_category_share,
         cast(distinct_categories_purchased as double) as distinct_categories_purchased,
         cast(active_days_90 as double) as active_days_90,
-        ln(1 + active_days_90) as log1p_active_days_90
+        cast(log1p_active_days_90 as double) as log1p_active_days_90
     from user_features
     where is_buyer_in_window
 )

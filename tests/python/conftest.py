@@ -82,6 +82,20 @@ class DbtRunner:
             con.close()
 
 
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
+    """The warehouse built once per test session on the demo data of `make run` (default
+    generator settings); returns the runner and its directory (raw data in `<dir>/raw`)."""
+    from customer_intel.demo_data import GeneratorConfig, generate
+
+    tmp = tmp_path_factory.mktemp("demo_build")
+    generate(GeneratorConfig(), tmp / "raw")
+    runner = DbtRunner(tmp)
+    result = runner.run("build", dbt_vars={"raw_data_path": str(tmp / "raw")})
+    assert result.returncode == 0, result.output[-4000:]
+    return runner, tmp
+
+
 @pytest.fixture
 def dbt_runner(tmp_path: Path) -> DbtRunner:
     """A DbtRunner on a fresh temporary directory."""

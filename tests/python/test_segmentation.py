@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.demo_data import GeneratorConfig, generate
 from customer_intel.pii import DEMO_SECRET
 from customer_intel.report import archetype_segment_ari
 from customer_intel.segmentation import (
@@ -123,17 +122,6 @@ def test_python_models_read_every_config_key_literally(model: str) -> None:
     assert set(re.findall(r'dbt\.config\.get\("(\w+)"\)', code)) == set(CONFIG_KEYS)
 
 
-@pytest.fixture(scope="module")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
-    """The warehouse built on a generated demo data set."""
-    tmp = tmp_path_factory.mktemp("segments")
-    generate(GeneratorConfig(), tmp / "raw")  # the demo data of `make run`
-    runner = DbtRunner(tmp)
-    result = runner.run("build", dbt_vars={"raw_data_path": str(tmp / "raw")})
-    assert result.returncode == 0, result.output[-4000:]
-    return runner, tmp
-
-
 @pytest.mark.dbt
 def test_sql_assignment_equals_sklearn_predict_for_every_buyer(demo_build: tuple[DbtRunner, Path]) -> None:
     runner, _ = demo_build
@@ -165,19 +153,8 @@ def test_sql_assignment_equals_sklearn_predict_for_every_buyer(demo_build: tuple
 
 
 @pytest.mark.dbt
-def test_segment_tables_are_identical_on_rebuild(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, tmp = demo_build
-    tables = (
-        "marts.segment_k_selection",
-        "marts.segment_model",
-        "marts.user_segments",
-        "marts.segment_profiles",
-    )
-    before = {t: runner.query(f"select * from {t} order by all") for t in tables}
-    again = DbtRunner(tmp / "again")
-    assert again.run("build", dbt_vars={"raw_data_path": str(tmp / "raw")}).returncode == 0
-    for t in tables:
-        assert again.query(f"select * from {t} order by all") == before[t], t
+def test_segment_names_are_unique(demo_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = demo_build
     names = runner.query("select segment_name from marts.segment_profiles")
     assert len({n for (n,) in names}) == len(names) >= 2
 

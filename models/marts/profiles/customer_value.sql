@@ -1,5 +1,6 @@
 -- Historical and expected value of every known person as of as_of_date, with a value tier by
--- net revenue in the lookback window (tiers and their cut-offs in seed value_tiers).
+-- net revenue in the lookback window (tiers and their cut-offs in seed value_tiers), and the
+-- expected 12-month revenue: the annualised spend rate of the window × (1 - churn probability).
 
 with
 
@@ -9,6 +10,10 @@ user_features as (
 
 value_tiers as (
     select * from {{ ref('value_tiers') }}
+),
+
+churn_scores as (
+    select * from {{ ref('churn_scores') }}
 ),
 
 ranked as (
@@ -47,15 +52,17 @@ valued as (
         ranked.value_position,
         coalesce(value_tiers.value_tier, 'no_value') as value_tier,
         coalesce(value_tiers.tier_order, 99) as value_tier_order,
-        cast(1.0 as double) as probability_active_12m,
+        cast(coalesce(1 - churn_scores.churn_probability, 0) as double) as probability_active_12m,
         cast(
             greatest(ranked.monetary, 0) / {{ int_var('lookback_days', 1, 36500) }} * 365
+            * coalesce(1 - churn_scores.churn_probability, 0)
             as decimal(18, 4)
         ) as expected_12m_revenue,
-        'recent_spend_rate' as expected_value_method
+        'spend_rate_x_retention' as expected_value_method
     from ranked
     left join tiered on ranked.user_key = tiered.user_key
     left join value_tiers on tiered.tier_order = value_tiers.tier_order
+    left join churn_scores on ranked.user_key = churn_scores.user_key
 )
 
 select * from valued

@@ -1,0 +1,128 @@
+-- The churn model's rows: every person in the churn population at three snapshot dates, with the
+-- features of user_features computed as of that date (same macro, so nothing after the snapshot
+-- is read) and, where the horizon has passed, the label.
+--   train: S = as_of_date - 2H, label from purchases in (S, S + H]
+--   eval:  S = as_of_date - H,  label from purchases in (S, as_of_date]
+--   score: S = as_of_date,      no label yet
+-- Population at S: people with at least one purchase order in the lookback window ending on S.
+
+{%- set horizon = int_var('churn_horizon_days', 1, 3650) | int %}
+
+with
+
+events_as_of as (
+    select * from {{ ref('int_events_as_of') }}
+),
+
+snapshot_offsets as (
+    select
+        'train' as snapshot_role,
+        {{ 2 * horizon }} as offset_days
+    union all
+    select
+        'eval' as snapshot_role,
+        {{ horizon }} as offset_days
+    union all
+    select
+        'score' as snapshot_role,
+        0 as offset_days
+),
+
+snapshots as (
+    select
+        snapshot_role,
+        cast({{ as_of_date() }} as date) - offset_days as snapshot_date,
+        cast({{ as_of_date() }} as date) - offset_days + {{ horizon }} as label_window_end
+    from snapshot_offsets
+),
+
+train_features as (
+    {{ user_features_as_of("cast(" ~ as_of_date() ~ " as date) - " ~ (2 * horizon)) }}
+),
+
+eval_features as (
+    {{ user_features_as_of("cast(" ~ as_of_date() ~ " as date) - " ~ horizon) }}
+),
+
+score_features as (
+    {{ user_features_as_of(as_of_date()) }}
+),
+
+all_features as (
+    select
+        'train' as snapshot_role,
+        *
+    from train_features
+    union all by name
+    select
+        'eval' as snapshot_role,
+        *
+    from eval_features
+    union all by name
+    select
+        'score' as snapshot_role,
+        *
+    from score_features
+),
+
+population as (
+    select *
+    from all_features
+    where is_buyer_in_window
+),
+
+purchase_dates as (
+    select distinct
+        user_key,
+        event_date
+    from events_as_of
+    where event_type = 'purchase'
+),
+
+labels as (
+    select
+        snapshots.snapshot_role,
+        purchase_dates.user_key,
+        count(*) as purchase_days_in_horizon
+    from snapshots
+    inner join purchase_dates
+        on
+            snapshots.snapshot_date < purchase_dates.event_date
+            and snapshots.label_window_end >= purchase_dates.event_date
+    where snapshots.snapshot_role != 'score'
+    group by snapshots.snapshot_role, purchase_dates.user_key
+),
+
+labelled as (
+    select
+        population.snapshot_role,
+        population.user_key,
+        population.snapshot_date,
+        population.recency_days,
+        population.frequency,
+        population.monetary,
+        cast(population.log1p_recency_days as double) as log1p_recency_days,
+        cast(population.log1p_frequency as double) as log1p_frequency,
+        cast(population.log1p_monetary as double) as log1p_monetary,
+        cast(population.log1p_average_order_value as double) as log1p_average_order_value,
+        cast(population.log1p_tenure_days as double) as log1p_tenure_days,
+        cast(population.log1p_active_days_30 as double) as log1p_active_days_30,
+        cast(population.log1p_active_days_90 as double) as log1p_active_days_90,
+        cast(population.refund_rate as double) as refund_rate,
+        cast(population.discount_rate as double) as discount_rate,
+        cast(population.view_to_purchase_rate as double) as view_to_purchase_rate,
+        cast(population.cart_to_purchase_rate as double) as cart_to_purchase_rate,
+        cast(population.top_category_share as double) as top_category_share,
+        cast(population.distinct_categories_purchased as double) as distinct_categories_purchased,
+        case when snapshots.snapshot_role != 'score' then snapshots.label_window_end end as label_window_end,
+        case
+            when snapshots.snapshot_role != 'score' then coalesce(labels.purchase_days_in_horizon, 0) = 0
+        end as is_churned
+    from population
+    inner join snapshots on population.snapshot_role = snapshots.snapshot_role
+    left join labels
+        on population.snapshot_role = labels.snapshot_role and population.user_key = labels.user_key
+)
+
+select * from labelled
+order by snapshot_role, user_key

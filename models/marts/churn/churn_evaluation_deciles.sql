@@ -1,0 +1,76 @@
+-- Calibration, lift and capture of the churn model by decile of predicted risk on the `eval`
+-- snapshot (out of time). Decile 1 = the tenth of people with the highest predicted
+-- probability (ties ordered by user_key so deciles are deterministic and equal-sized).
+
+with
+
+predictions as (
+    select * from {{ ref('int_churn_predictions') }}
+    where snapshot_role = 'eval'
+),
+
+ranked as (
+    select
+        user_key,
+        snapshot_date,
+        churn_probability,
+        cast(is_churned as integer) as churned,
+        cast(ntile(10) over (order by churn_probability desc, user_key asc) as integer) as decile
+    from predictions
+),
+
+overall as (
+    select
+        count(*) as user_count,
+        sum(churned) as churners,
+        avg(churned) as churn_rate
+    from ranked
+),
+
+by_decile as (
+    select
+        decile,
+        cast(sum(churned) as bigint) as churners,
+        any_value(snapshot_date) as evaluation_snapshot_date,
+        count(*) as user_count,
+        avg(churn_probability) as mean_predicted_probability,
+        avg(churned) as observed_churn_rate,
+        min(churn_probability) as min_predicted_probability,
+        max(churn_probability) as max_predicted_probability
+    from ranked
+    group by decile
+),
+
+cumulative as (
+    select
+        by_decile.*,
+        cast(sum(by_decile.user_count) over (order by by_decile.decile) as bigint) as cumulative_users,
+        cast(sum(by_decile.churners) over (order by by_decile.decile) as bigint) as cumulative_churners,
+        overall.churners as total_churners,
+        overall.churn_rate as overall_churn_rate,
+        by_decile.observed_churn_rate / nullif(overall.churn_rate, 0) as lift
+    from by_decile
+    cross join overall
+),
+
+evaluated as (
+    select
+        decile,
+        evaluation_snapshot_date,
+        user_count,
+        churners,
+        mean_predicted_probability,
+        observed_churn_rate,
+        min_predicted_probability,
+        max_predicted_probability,
+        lift,
+        cumulative_users,
+        cumulative_churners,
+        mean_predicted_probability - observed_churn_rate as calibration_gap,
+        cumulative_churners / nullif(total_churners, 0) as capture_rate,
+        (cumulative_churners / cumulative_users) / nullif(overall_churn_rate, 0) as cumulative_lift
+    from cumulative
+)
+
+select * from evaluated
+order by decile

@@ -1,0 +1,19 @@
+"""The fitted churn model as a table: intercept, and per feature its scaling and coefficient."""
+
+from customer_intel.churn import churn_model_table, config_from_params
+
+
+def model(dbt, session):
+    """Fit the logistic regression on the `train` snapshot of int_churn_snapshots."""
+    dbt.config(materialized="table")
+    # literal config.get calls: dbt passes a Python model only the config keys it sees used
+    params = {
+        "features": dbt.config.get("features"),
+        "c": dbt.config.get("c"),
+        "class_weight": dbt.config.get("class_weight"),
+        "random_state": dbt.config.get("random_state"),
+        "max_iter": dbt.config.get("max_iter"),
+        "min_training_rows": dbt.config.get("min_training_rows"),
+    }
+    snapshots = dbt.ref("int_churn_snapshots").filter("snapshot_role = 'train'").df()
+    return churn_model_table(snapshots, config_from_params(params))

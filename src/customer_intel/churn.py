@@ -1,0 +1,193 @@
+"""Churn-risk model: logistic regression fitted on one snapshot, exported as a table.
+
+Pure functions on pandas frames; the dbt Python model `churn_model` is a thin wrapper around
+`churn_model_table`. Scoring happens in SQL (`int_churn_predictions`, `churn_scores`) from the
+exported intercept, coefficients and scaling, so the model is inspectable and scales with the
+warehouse.
+
+Conventions
+- Input: the `train` rows of `int_churn_snapshots`: one row per person, `user_key`, a boolean
+  `is_churned` label and numeric feature columns (already de-skewed in SQL). A NULL/NaN feature
+  stops with a clear error (the SQL features are defined for every person of the population).
+- Standardisation: z = (x - mean) / std, population std learned on the training rows; a
+  constant feature (std 0) gets std 1, so its z is 0 and its coefficient 0 (L2 penalty).
+- Fallback: with fewer than `min_training_rows` rows or a single class, no regression is
+  fitted: every coefficient is 0 and the intercept is the log-odds of the training churn rate
+  (clipped to [0.001, 0.999]; 0 with no rows at all), and `model_status` says why.
+- Determinism: rows are sorted by `user_key`; the solver is deterministic (lbfgs) and seeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from customer_intel.segmentation import Scaling, fit_scaling
+
+
+class ChurnInputError(ValueError):
+    """The training frame cannot be used (missing columns, NULL features, bad config)."""
+
+
+CONFIG_KEYS = ("features", "c", "class_weight", "random_state", "max_iter", "min_training_rows")
+CLASS_WEIGHTS = ("none", "balanced")
+FALLBACK_RATE_CLIP = (0.001, 0.999)
+
+
+@dataclass(frozen=True)
+class ChurnConfig:
+    """Parameters of the churn model (from the dbt model's YAML `config:`)."""
+
+    features: tuple[str, ...]
+    c: float = 1.0  # inverse L2 regularisation strength, as in scikit-learn
+    class_weight: str = "none"  # "none" or "balanced"
+    random_state: int = 42
+    max_iter: int = 1000
+    min_training_rows: int = 50
+
+
+@dataclass(frozen=True)
+class FittedChurnModel:
+    """Scaling, coefficients (z units) and intercept of a fitted or fallback model."""
+
+    scaling: Scaling
+    coefficients: np.ndarray
+    intercept: float
+    training_rows: int
+    positive_rate: float
+    status: str  # fitted | too_few_rows | single_class | no_training_rows
+
+    def linear_score(self, x: np.ndarray) -> np.ndarray:
+        """intercept + sum(coefficient * z), as the SQL scoring computes it."""
+        return self.intercept + self.scaling.transform(x) @ self.coefficients
+
+
+def config_from_params(params: dict[str, object]) -> ChurnConfig:
+    """Build a ChurnConfig from the dbt model's config values (YAML Jinja renders strings)."""
+    features = params.get("features")
+    if isinstance(features, str):
+        features = json.loads(features)
+    if not features:
+        raise ChurnInputError("config `features` must list at least one feature column")
+    defaults = ChurnConfig(features=tuple(features))
+
+    def value(key: str, cast: type) -> object:
+        raw = params.get(key)
+        return getattr(defaults, key) if raw in (None, "") else cast(raw)
+
+    cfg = ChurnConfig(
+        features=tuple(features),
+        c=value("c", float),
+        class_weight=str(value("class_weight", str)).strip().lower(),
+        random_state=value("random_state", int),
+        max_iter=value("max_iter", int),
+        min_training_rows=value("min_training_rows", int),
+    )
+    if not cfg.c > 0:
+        raise ChurnInputError(f"churn config `c` must be > 0, got {cfg.c}")
+    if cfg.class_weight not in CLASS_WEIGHTS:
+        raise ChurnInputError(
+            f"churn config `class_weight` must be one of {CLASS_WEIGHTS}, got {cfg.class_weight!r}"
+        )
+    return cfg
+
+
+def training_data(frame: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Features (float64) and 0/1 labels of `frame` sorted by user_key, checked for usability."""
+    missing = [f for f in (*features, "user_key", "is_churned") if f not in frame.columns]
+    if missing:
+        raise ChurnInputError(f"churn training frame lacks columns: {missing}")
+    ordered = frame.sort_values("user_key", kind="stable")
+    x = ordered[list(features)].to_numpy(dtype=np.float64)
+    bad = [f for f, ok in zip(features, np.isfinite(x).all(axis=0), strict=True) if not ok]
+    if bad:
+        raise ChurnInputError(f"churn features with NULL or non-finite values: {bad}")
+    if ordered["is_churned"].isna().any():
+        raise ChurnInputError("churn training rows must all have a label (is_churned not NULL)")
+    return x, ordered["is_churned"].astype(bool).to_numpy().astype(np.int64)
+
+
+def fallback_intercept(positive_rate: float | None) -> float:
+    """Log-odds of the (clipped) training churn rate; 0 (probability 0.5) without rows."""
+    if positive_rate is None:
+        return 0.0
+    p = min(max(positive_rate, FALLBACK_RATE_CLIP[0]), FALLBACK_RATE_CLIP[1])
+    return float(np.log(p / (1.0 - p)))
+
+
+def fit_churn_model(x: np.ndarray, y: np.ndarray, cfg: ChurnConfig) -> FittedChurnModel:
+    """Standardise and fit an L2 logistic regression, or return the documented fallback."""
+    n = len(y)
+    if n == 0:
+        scaling = Scaling(mean=np.zeros(x.shape[1]), std=np.ones(x.shape[1]))
+        return FittedChurnModel(scaling, np.zeros(x.shape[1]), 0.0, 0, float("nan"), "no_training_rows")
+    scaling = fit_scaling(x)
+    rate = float(y.mean())
+    status = "fitted"
+    if n < cfg.min_training_rows:
+        status = "too_few_rows"
+    elif rate in (0.0, 1.0):
+        status = "single_class"
+    if status != "fitted":
+        return FittedChurnModel(scaling, np.zeros(x.shape[1]), fallback_intercept(rate), n, rate, status)
+    regression = LogisticRegression(
+        C=cfg.c,
+        class_weight=None if cfg.class_weight == "none" else "balanced",
+        max_iter=cfg.max_iter,
+        random_state=cfg.random_state,
+        solver="lbfgs",
+    ).fit(scaling.transform(x), y)
+    return FittedChurnModel(
+        scaling, regression.coef_[0].astype(np.float64), float(regression.intercept_[0]), n, rate, "fitted"
+    )
+
+
+def model_version(cfg: ChurnConfig, fitted: FittedChurnModel) -> str:
+    """A version derived from the parameters, the training data summary and the fitted numbers."""
+    payload = json.dumps(
+        {
+            "features": cfg.features,
+            "c": cfg.c,
+            "class_weight": cfg.class_weight,
+            "random_state": cfg.random_state,
+            "training_rows": fitted.training_rows,
+            "positive_rate": None if np.isnan(fitted.positive_rate) else round(fitted.positive_rate, 12),
+            "mean": np.round(fitted.scaling.mean, 12).tolist(),
+            "std": np.round(fitted.scaling.std, 12).tolist(),
+            "coefficients": np.round(fitted.coefficients, 12).tolist(),
+            "intercept": round(fitted.intercept, 12),
+        },
+        sort_keys=True,
+    )
+    return "logreg-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
+    """The fitted model in long form: one row per feature with its scaling and coefficient; the
+    intercept, training size, churn rate, status and version repeated on every row."""
+    x, y = training_data(frame, cfg.features)
+    fitted = fit_churn_model(x, y, cfg)
+    version = model_version(cfg, fitted)
+    rows = [
+        {
+            "feature_name": feature,
+            "feature_order": j,
+            "feature_mean": float(fitted.scaling.mean[j]),
+            "feature_std": float(fitted.scaling.std[j]),
+            "coefficient": float(fitted.coefficients[j]),
+            "intercept": fitted.intercept,
+            "training_rows": fitted.training_rows,
+            "positive_rate": fitted.positive_rate,
+            "regularization_c": cfg.c,
+            "class_weight": cfg.class_weight,
+            "model_status": fitted.status,
+            "model_version": version,
+        }
+        for j, feature in enumerate(cfg.features)
+    ]
+    return pd.DataFrame(rows).astype({"feature_order": "int64", "training_rows": "int64"})
