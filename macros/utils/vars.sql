@@ -84,6 +84,18 @@
 {%- endmacro %}
 
 
+{#- A boolean var (true/false, also as strings 'true'/'false'/'1'/'0') as a Python bool. -#}
+{% macro bool_var(var_name) -%}
+    {%- set raw = var(var_name) | string | trim | lower -%}
+    {%- if raw in ('true', '1', 'yes') -%}
+        {%- do return(true) -%}
+    {%- elif raw in ('false', '0', 'no') -%}
+        {%- do return(false) -%}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be true or false, got: " ~ var(var_name)) }}
+{%- endmacro %}
+
+
 {#- Run every var validator once at the start of each invocation (on-run-start), so a bad value
     fails fast even when the model that uses it would not read it in this run. -#}
 {% macro validate_project_vars() %}
@@ -95,5 +107,11 @@
     {%- do int_var('incremental_lookback_days', 0, 36500) -%}
     {%- do int_var('lookback_days', 1, 36500) -%}
     {%- do int_var('interaction_half_life_days', 1, 36500) -%}
+    {%- do int_var('churn_horizon_days', 1, 3650) -%}
+    {%- do int_var('recommendation_top_n', 1, 1000) -%}
+    {%- do bool_var('recommend_already_bought') -%}
+    {%- do int_var('recommendation_backtest_days', 1, 3650) -%}
+    {%- do int_var('fbt_min_orders', 1, 1000000) -%}
+    {%- do int_var('fbt_max_basket_items', 2, 10000) -%}
     select 1
 {% endmacro %}

@@ -1,7 +1,10 @@
 """Reports that regenerate the figures quoted in the README from the project's own tables.
 
-    python -m customer_intel.report {archetype-rfm,archetype-segments}
+    python -m customer_intel.report {archetype-rfm,archetype-segments,churn}
         [--build-db warehouse/build.duckdb] [--truth data/demo/_truth/users.parquet]
+
+`churn` prints the churn model's coefficients, its out-of-time evaluation next to the
+recency-only baseline, and the decile table, as Markdown.
 
 `archetype-segments` prints the adjusted Rand index between the planted archetypes and the
 K-means segments. `archetype-rfm` cross-tabulates the demo generator's planted archetypes (ground truth, read
@@ -78,6 +81,65 @@ def markdown_crosstab(rows: list[tuple[str, str, int]]) -> str:
     return "\n".join(lines)
 
 
+def format_cell(value: object) -> str:
+    """A table cell: floats to 3 decimals, integers with thousands separators, NULL as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown_query(build_db: Path, sql: str) -> str:
+    """The result of a read-only query on the build file as a Markdown table."""
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        result = con.execute(sql)
+        columns = [d[0] for d in result.description]
+        rows = result.fetchall()
+    finally:
+        con.close()
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(format_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+CHURN_QUERIES = (
+    (
+        "Coefficients (standardised features; positive = raises churn risk)",
+        "select feature_name, coefficient, feature_mean, feature_std "
+        "from marts.churn_model order by feature_order",
+    ),
+    (
+        "Out-of-time evaluation (eval snapshot)",
+        "select model_name, evaluation_snapshot_date, user_count, positive_rate, roc_auc, pr_auc, log_loss, "
+        "brier_score from marts.churn_evaluation order by model_name",
+    ),
+    (
+        "Calibration, lift and capture by risk decile",
+        "select decile, user_count, mean_predicted_probability, observed_churn_rate, lift, capture_rate "
+        "from marts.churn_evaluation_deciles order by decile",
+    ),
+)
+
+
+def churn_report(build_db: Path) -> str:
+    """The churn model, its evaluation and deciles as Markdown sections."""
+    header = markdown_query(
+        build_db,
+        "select distinct model_version, model_status, training_rows, positive_rate as training_churn_rate "
+        "from marts.churn_model",
+    )
+    parts = [header]
+    for title, sql in CHURN_QUERIES:
+        parts += [f"{title}:", markdown_query(build_db, sql)]
+    return "\n\n".join(parts)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the requested report."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -88,9 +150,13 @@ def main(argv: list[str] | None = None) -> None:
     ari = sub.add_parser("archetype-segments", help="adjusted Rand index, planted archetype vs K-means")
     ari.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
     ari.add_argument("--truth", type=Path, default=Path("data/demo/_truth/users.parquet"))
+    churn = sub.add_parser("churn", help="churn model, evaluation vs recency baseline, deciles")
+    churn.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
     args = p.parse_args(argv)
     secret = os.environ.get(SECRET_ENV_VAR) or DEMO_SECRET
-    if args.report == "archetype-rfm":
+    if args.report == "churn":
+        print(churn_report(args.build_db))
+    elif args.report == "archetype-rfm":
         print(markdown_crosstab(archetype_rfm_crosstab(args.build_db, args.truth, secret)))
     else:
         value, people = archetype_segment_ari(args.build_db, args.truth, secret)

@@ -19,6 +19,10 @@ MODEL_TABLES = (
     "marts.churn_evaluation",
     "marts.churn_evaluation_deciles",
     "marts.customer_value",
+    "marts.item_neighbors",
+    "marts.user_recommendations",
+    "marts.frequently_bought_together",
+    "marts.recommendation_evaluation",
 )
 
 

@@ -1,69 +1,12 @@
 -- Popularity of every catalog item (and any item seen in events) in the lookback window ending
--- on as_of_date, ranked by distinct buyers, then net revenue, then item_id.
+-- on as_of_date, ranked by distinct buyers, then net revenue, then item_id (overall and within
+-- the category). Built by the macro item_popularity_as_of.
 
 with
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
-),
-
-items as (
-    select * from {{ ref('int_items_deduplicated') }}
-),
-
-window_events as (
-    select *
-    from events_as_of
-    where
-        item_id is not null
-        and event_date > as_of_date - {{ int_var('lookback_days', 1, 36500) }}
-),
-
-activity as (
-    select
-        item_id,
-        count(distinct user_key) filter (where event_type = 'purchase') as buyers,
-        count(distinct user_key) filter (where event_type = 'view') as viewers,
-        count(*) filter (where event_type = 'view') as views,
-        count(*) filter (where event_type = 'add_to_cart') as carts,
-        count(*) filter (where event_type = 'purchase') as purchase_lines,
-        coalesce(sum(quantity) filter (where event_type = 'purchase'), 0) as units_sold,
-        sum(revenue) as net_revenue
-    from window_events
-    group by item_id
-),
-
-all_items as (
-    select item_id from items
-    union
-    select item_id from activity
-),
-
 popularity as (
-    select
-        all_items.item_id,
-        items.item_name,
-        items.brand,
-        cast(coalesce(activity.units_sold, 0) as bigint) as units_sold,
-        cast(coalesce(activity.net_revenue, 0) as decimal(18, 4)) as net_revenue,
-        coalesce(items.category, 'unknown') as category,
-        items.item_id is not null as is_known_item,
-        coalesce(activity.buyers, 0) as buyers,
-        coalesce(activity.viewers, 0) as viewers,
-        coalesce(activity.views, 0) as views,
-        coalesce(activity.carts, 0) as carts,
-        coalesce(activity.purchase_lines, 0) as purchase_lines
-    from all_items
-    left join items on all_items.item_id = items.item_id
-    left join activity on all_items.item_id = activity.item_id
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (order by buyers desc, net_revenue desc, item_id asc) as popularity_rank
-    from popularity
+    {{ item_popularity_as_of(as_of_date()) }}
 )
 
-select * from ranked
+select * from popularity
 order by popularity_rank

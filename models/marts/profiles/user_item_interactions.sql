@@ -1,54 +1,12 @@
 -- The user-item matrix in long form: one row per person and item they interacted with in the
--- lookback window, with an implicit-feedback weight (seed interaction_weights, exponential time
--- decay with half-life var interaction_half_life_days, refunds cancelling purchases).
+-- lookback window ending on as_of_date, with an implicit-feedback weight (seed
+-- interaction_weights, exponential time decay with half-life var interaction_half_life_days,
+-- refunds cancelling purchases). Built by the macro user_item_interactions_as_of.
 
 with
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
-),
-
-interaction_weights as (
-    select * from {{ ref('interaction_weights') }}
-),
-
-window_events as (
-    select
-        events_as_of.user_key,
-        events_as_of.item_id,
-        events_as_of.event_type,
-        events_as_of.event_at,
-        events_as_of.as_of_date,
-        events_as_of.as_of_date - events_as_of.event_date as age_days
-    from events_as_of
-    where
-        events_as_of.item_id is not null
-        and events_as_of.event_date > events_as_of.as_of_date - {{ int_var('lookback_days', 1, 36500) }}
-),
-
-weighted as (
-    select
-        window_events.*,
-        coalesce(interaction_weights.interaction_weight, 0)
-        * pow(0.5, window_events.age_days / {{ int_var('interaction_half_life_days', 1, 36500) }})
-            as decayed_weight
-    from window_events
-    left join interaction_weights on window_events.event_type = interaction_weights.event_type
-),
-
 interactions as (
-    select
-        user_key,
-        item_id,
-        any_value(as_of_date) as as_of_date,
-        greatest(sum(decayed_weight), 0) as interaction_weight,
-        count(*) filter (where event_type = 'view') as view_count,
-        count(*) filter (where event_type = 'add_to_cart') as cart_count,
-        count(*) filter (where event_type = 'purchase') as purchase_count,
-        count(*) filter (where event_type = 'refund') as refund_count,
-        max(event_at) as last_interaction_at
-    from weighted
-    group by user_key, item_id
+    {{ user_item_interactions_as_of(as_of_date()) }}
 )
 
 select * from interactions

@@ -1,0 +1,149 @@
+-- The backtested top-N lists for every person evaluated by the backtest, built as of the cutoff
+-- (as_of_date - recommendation_backtest_days) from data up to it only:
+--   item_cf:    the served recommender (recommend_items over item_neighbors_backtest, with its
+--               popularity fill), exactly as user_recommendations builds lists
+--   popularity: the baseline, the N most popular items at the cutoff (by buyers)
+-- each in both modes: exclude_bought (never an item bought on or before the cutoff) and
+-- include_bought (already-bought items allowed).
+
+{%- set top_n = int_var('recommendation_top_n', 1, 1000) | int %}
+{%- set cutoff_date = "cast(" ~ as_of_date() ~ " as date) - " ~ int_var('recommendation_backtest_days', 1, 3650) %}
+
+with
+
+relevant as (
+    select * from {{ ref('int_recommendation_backtest_relevant') }}
+),
+
+events_as_of as (
+    select * from {{ ref('int_events_as_of') }}
+),
+
+backtest_popularity as (
+    select * from {{ ref('int_recommendation_backtest_popularity') }}
+),
+
+evaluated_users as (
+    select distinct user_key from relevant
+),
+
+cf_excluding_bought as (
+    {{ recommend_items(
+        users="evaluated_users",
+        interactions=ref('int_recommendation_backtest_interactions'),
+        neighbors=ref('item_neighbors_backtest'),
+        popularity=ref('int_recommendation_backtest_popularity'),
+        snapshot_date=cutoff_date,
+        top_n=top_n,
+        allow_bought=false,
+    ) }}
+),
+
+cf_including_bought as (
+    {{ recommend_items(
+        users="evaluated_users",
+        interactions=ref('int_recommendation_backtest_interactions'),
+        neighbors=ref('item_neighbors_backtest'),
+        popularity=ref('int_recommendation_backtest_popularity'),
+        snapshot_date=cutoff_date,
+        top_n=top_n,
+        allow_bought=true,
+    ) }}
+),
+
+bought_before as (
+    select
+        events_as_of.user_key,
+        count(distinct events_as_of.item_id) as bought_items
+    from events_as_of
+    inner join evaluated_users on events_as_of.user_key = evaluated_users.user_key
+    where
+        events_as_of.event_type = 'purchase'
+        and events_as_of.item_id is not null
+        and events_as_of.event_date <= {{ cutoff_date }}
+    group by events_as_of.user_key
+),
+
+bought_items_before as (
+    select distinct
+        events_as_of.user_key,
+        events_as_of.item_id
+    from events_as_of
+    inner join evaluated_users on events_as_of.user_key = evaluated_users.user_key
+    where
+        events_as_of.event_type = 'purchase'
+        and events_as_of.item_id is not null
+        and events_as_of.event_date <= {{ cutoff_date }}
+),
+
+popular_items as (
+    select
+        item_id,
+        popularity_rank
+    from backtest_popularity
+    where is_known_item and buyers > 0
+),
+
+popularity_candidates as (
+    select
+        evaluated_users.user_key,
+        popular_items.item_id,
+        popular_items.popularity_rank
+    from evaluated_users
+    left join bought_before on evaluated_users.user_key = bought_before.user_key
+    inner join popular_items
+        on popular_items.popularity_rank <= {{ top_n }} + coalesce(bought_before.bought_items, 0)
+),
+
+popularity_excluding_bought as (
+    select
+        popularity_candidates.user_key,
+        popularity_candidates.item_id,
+        row_number() over (
+            partition by popularity_candidates.user_key order by popularity_candidates.popularity_rank asc
+        ) as rank
+    from popularity_candidates
+    anti join bought_items_before
+        on
+            popularity_candidates.user_key = bought_items_before.user_key
+            and popularity_candidates.item_id = bought_items_before.item_id
+),
+
+lists as (
+    select
+        'item_cf' as model_name,
+        'exclude_bought' as evaluation_mode,
+        user_key,
+        item_id,
+        rank
+    from cf_excluding_bought
+    union all
+    select
+        'item_cf' as model_name,
+        'include_bought' as evaluation_mode,
+        user_key,
+        item_id,
+        rank
+    from cf_including_bought
+    union all
+    select
+        'popularity' as model_name,
+        'exclude_bought' as evaluation_mode,
+        user_key,
+        item_id,
+        rank
+    from popularity_excluding_bought
+    where rank <= {{ top_n }}
+    union all
+    select
+        'popularity' as model_name,
+        'include_bought' as evaluation_mode,
+        user_key,
+        item_id,
+        popularity_rank as rank
+    from popularity_candidates
+    where popularity_rank <= {{ top_n }}
+)
+
+select * from lists
+order by model_name, evaluation_mode, user_key, rank

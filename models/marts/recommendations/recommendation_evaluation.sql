@@ -1,0 +1,142 @@
+-- Backtest of the recommendations: lists built at the cutoff (as_of_date -
+-- recommendation_backtest_days) from data up to it, checked against what each person bought in
+-- (cutoff, as_of_date]. One row per model (item_cf, popularity) and mode (exclude_bought,
+-- include_bought); see int_recommendation_backtest_relevant for who is evaluated. Per person u
+-- with relevant set R_u and list L_u (N = recommendation_top_n):
+--   precision@N = |L_u ∩ R_u| / N (N even when the list is shorter)
+--   recall@N    = |L_u ∩ R_u| / |R_u|
+--   NDCG@N      = Σ_{hits at rank r} 1/log2(r + 1) / Σ_{r = 1..min(|R_u|, N)} 1/log2(r + 1)
+--   hit rate    = 1 if |L_u ∩ R_u| > 0 else 0
+-- each averaged over evaluated people; catalog coverage = distinct items recommended to them /
+-- catalog items (known items).
+
+{%- set top_n = int_var('recommendation_top_n', 1, 1000) | int %}
+
+with
+
+lists as (
+    select * from {{ ref('int_recommendation_backtest_lists') }}
+),
+
+relevant as (
+    select * from {{ ref('int_recommendation_backtest_relevant') }}
+),
+
+catalog as (
+    select * from {{ ref('int_recommendation_backtest_popularity') }}
+    where is_known_item
+),
+
+models as (
+    select 'item_cf' as model_name
+    union all
+    select 'popularity' as model_name
+),
+
+evaluated as (
+    -- every (model, mode, person with something relevant in that mode)
+    select
+        models.model_name,
+        relevant.evaluation_mode,
+        relevant.user_key,
+        count(*) as relevant_items
+    from relevant
+    cross join models
+    group by models.model_name, relevant.evaluation_mode, relevant.user_key
+),
+
+hits as (
+    select
+        lists.model_name,
+        lists.evaluation_mode,
+        lists.user_key,
+        count(*) as hit_count,
+        sum(1 / log2(lists.rank + 1)) as dcg
+    from lists
+    inner join relevant
+        on
+            lists.evaluation_mode = relevant.evaluation_mode
+            and lists.user_key = relevant.user_key
+            and lists.item_id = relevant.item_id
+    group by lists.model_name, lists.evaluation_mode, lists.user_key
+),
+
+ideal as (
+    select
+        evaluated.model_name,
+        evaluated.evaluation_mode,
+        evaluated.user_key,
+        sum(1 / log2(positions.position + 1)) as ideal_dcg
+    from evaluated
+    inner join range(1, {{ top_n + 1 }}) as positions (position)
+        on evaluated.relevant_items >= positions.position
+    group by evaluated.model_name, evaluated.evaluation_mode, evaluated.user_key
+),
+
+per_user as (
+    select
+        evaluated.model_name,
+        evaluated.evaluation_mode,
+        evaluated.user_key,
+        evaluated.relevant_items,
+        coalesce(hits.hit_count, 0) as hit_count,
+        coalesce(hits.dcg, 0) / ideal.ideal_dcg as ndcg
+    from evaluated
+    inner join ideal
+        on
+            evaluated.model_name = ideal.model_name
+            and evaluated.evaluation_mode = ideal.evaluation_mode
+            and evaluated.user_key = ideal.user_key
+    left join hits
+        on
+            evaluated.model_name = hits.model_name
+            and evaluated.evaluation_mode = hits.evaluation_mode
+            and evaluated.user_key = hits.user_key
+),
+
+coverage as (
+    select
+        lists.model_name,
+        lists.evaluation_mode,
+        count(distinct lists.item_id) as recommended_items
+    from lists
+    inner join relevant
+        on lists.evaluation_mode = relevant.evaluation_mode and lists.user_key = relevant.user_key
+    group by lists.model_name, lists.evaluation_mode
+),
+
+metrics as (
+    select
+        per_user.model_name,
+        per_user.evaluation_mode,
+        count(*) as users_evaluated,
+        avg(per_user.hit_count / {{ top_n }}) as precision_at_n,
+        avg(per_user.hit_count / per_user.relevant_items) as recall_at_n,
+        avg(per_user.ndcg) as ndcg_at_n,
+        avg(case when per_user.hit_count > 0 then 1.0 else 0.0 end) as hit_rate,
+        avg(per_user.relevant_items) as mean_relevant_items
+    from per_user
+    group by per_user.model_name, per_user.evaluation_mode
+),
+
+evaluation as (
+    select
+        metrics.model_name,
+        metrics.evaluation_mode,
+        {{ top_n }} as top_n,
+        cast({{ as_of_date() }} as date) - {{ int_var('recommendation_backtest_days', 1, 3650) }} as cutoff_date,
+        metrics.users_evaluated,
+        metrics.precision_at_n,
+        metrics.recall_at_n,
+        metrics.ndcg_at_n,
+        metrics.hit_rate,
+        metrics.mean_relevant_items,
+        coalesce(coverage.recommended_items, 0) as recommended_items,
+        coalesce(coverage.recommended_items, 0) / nullif((select count(*) from catalog), 0) as catalog_coverage
+    from metrics
+    left join coverage
+        on metrics.model_name = coverage.model_name and metrics.evaluation_mode = coverage.evaluation_mode
+)
+
+select * from evaluation
+order by evaluation_mode, model_name

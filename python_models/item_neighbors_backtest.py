@@ -1,0 +1,18 @@
+"""Top-K similar items trained on the backtest interactions (as of as_of_date minus the backtest days)."""
+
+from customer_intel.recommend import config_from_params, item_neighbors_table
+
+
+def model(dbt, session):
+    """Sparse item-item similarity, top K neighbours per item (see customer_intel.recommend)."""
+    dbt.config(materialized="table")
+    # literal config.get calls: dbt passes a Python model only the config keys it sees used
+    params = {
+        "similarity": dbt.config.get("similarity"),
+        "k": dbt.config.get("k"),
+        "min_co_users": dbt.config.get("min_co_users"),
+        "shrinkage": dbt.config.get("shrinkage"),
+        "block_items": dbt.config.get("block_items"),
+    }
+    interactions = dbt.ref("int_recommendation_backtest_interactions").df()
+    return item_neighbors_table(interactions, config_from_params(params))

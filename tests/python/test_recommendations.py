@@ -1,0 +1,301 @@
+"""Item-CF recommendations: hand-computed similarities, degenerate catalogs, serving rules,
+backtest metrics recomputed, item-CF beats popularity on the demo data."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import PROJECT_DIR, DbtRunner
+from customer_intel.recommend import (
+    CONFIG_KEYS,
+    NeighborConfig,
+    RecommendationInputError,
+    config_from_params,
+    item_neighbors_table,
+)
+
+
+def interactions(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    """A user_item_interactions frame from (user, item, weight) triples."""
+    return pd.DataFrame(rows, columns=["user_key", "item_id", "interaction_weight"])
+
+
+# users x items:   a    b    c    d
+#   u1             1    2    0    0
+#   u2             2    1    0    1
+#   u3             1    1    3    0
+#   u4             0    0    1    2
+TINY = interactions(
+    [("u1", "a", 1), ("u1", "b", 2), ("u2", "a", 2), ("u2", "b", 1), ("u2", "d", 1),
+     ("u3", "a", 1), ("u3", "b", 1), ("u3", "c", 3), ("u4", "c", 1), ("u4", "d", 2),
+     ("u4", "a", 0)]  # weight 0 (e.g. a refunded purchase) carries no signal
+)  # fmt: skip
+
+
+def as_dict(table: pd.DataFrame) -> dict[tuple[str, str], tuple[float, int, int]]:
+    """(item, neighbour) -> (similarity, co_users, rank)."""
+    return {
+        (r.item_id, r.neighbor_item_id): (r.similarity, r.co_users, r.neighbor_rank)
+        for r in table.itertuples()
+    }
+
+
+def test_cosine_by_hand() -> None:
+    got = as_dict(item_neighbors_table(TINY, NeighborConfig(min_co_users=1, shrinkage=0)))
+    # a = (1,2,1,0), b = (2,1,1,0), c = (0,0,3,1), d = (0,1,0,2)
+    # a.b = 2+2+1 = 5, |a| = |b| = sqrt(6): 5/6; a.c = 3: 3/(sqrt6 sqrt10); a.d = 2: 2/(sqrt6 sqrt5)
+    # b.c = 3: 3/(sqrt6 sqrt10); b.d = 1: 1/(sqrt6 sqrt5); c.d = 2: 2/(sqrt10 sqrt5)
+    ab, ac, ad = 5 / 6, 3 / math.sqrt(60), 2 / math.sqrt(30)
+    bc, bd, cd = 3 / math.sqrt(60), 1 / math.sqrt(30), 2 / math.sqrt(50)
+    # 3/sqrt60 = 0.387 > 2/sqrt30 = 0.365 > 2/sqrt50 = 0.283 > 1/sqrt30 = 0.183
+    expected = {
+        ("a", "b"): (ab, 3, 1), ("a", "c"): (ac, 1, 2), ("a", "d"): (ad, 1, 3),
+        ("b", "a"): (ab, 3, 1), ("b", "c"): (bc, 1, 2), ("b", "d"): (bd, 1, 3),
+        ("c", "a"): (ac, 1, 1), ("c", "b"): (bc, 1, 2), ("c", "d"): (cd, 1, 3),
+        ("d", "a"): (ad, 1, 1), ("d", "c"): (cd, 1, 2), ("d", "b"): (bd, 1, 3),
+    }  # fmt: skip
+    assert got.keys() == expected.keys()
+    for pair, (similarity, co_users, rank) in expected.items():
+        assert got[pair][0] == pytest.approx(similarity, abs=1e-12), pair
+        assert got[pair][1:] == (co_users, rank), pair
+
+
+def test_support_filter_shrinkage_jaccard_and_k() -> None:
+    # only a-b has 3 co-users; shrinkage 3: 5/6 * 3 / (3 + 3)
+    got = as_dict(item_neighbors_table(TINY, NeighborConfig(min_co_users=2, shrinkage=3)))
+    assert got.keys() == {("a", "b"), ("b", "a")}
+    assert got[("a", "b")][0] == pytest.approx(5 / 6 * 0.5, abs=1e-12)
+    # jaccard on who interacted: a = {u1,u2,u3}, d = {u2,u4}: 1 / 4; c = {u3,u4}, d: 1 / 3
+    jac = as_dict(
+        item_neighbors_table(TINY, NeighborConfig(similarity="jaccard", min_co_users=1, shrinkage=0))
+    )
+    assert jac[("a", "d")][0] == pytest.approx(1 / 4)
+    assert jac[("c", "d")][0] == pytest.approx(1 / 3)
+    assert jac[("a", "b")][0] == pytest.approx(1.0)
+    top1 = item_neighbors_table(TINY, NeighborConfig(min_co_users=1, shrinkage=0, k=1))
+    assert top1.groupby("item_id").size().eq(1).all()
+    # ties on similarity break by neighbour id: c's neighbours a and b tie (3/sqrt60), a ranks first
+    c_rows = item_neighbors_table(TINY, NeighborConfig(min_co_users=1, shrinkage=0, k=3)).query(
+        "item_id == 'c'"
+    )
+    assert list(c_rows["neighbor_item_id"]) == ["a", "b", "d"]
+
+
+def test_blocks_and_row_order_do_not_change_the_result() -> None:
+    rng = np.random.default_rng(5)
+    frame = interactions(
+        [
+            (f"u{u}", f"i{i:03d}", float(rng.integers(1, 5)))
+            for u in range(300)
+            for i in rng.choice(120, 8, replace=False)
+        ]
+    )
+    whole = item_neighbors_table(frame, NeighborConfig(k=10))
+    blocked = item_neighbors_table(
+        frame.sample(frac=1.0, random_state=1), NeighborConfig(k=10, block_items=7)
+    )
+    pd.testing.assert_frame_equal(whole, blocked)
+    assert len(whole) > 0 and whole["neighbor_rank"].max() == 10
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [("u1", "a", 1.0), ("u2", "a", 2.0)],  # a single item
+        [("u1", "a", 1.0), ("u2", "b", 2.0), ("u3", "c", 1.0)],  # no co-occurring pair
+        [("u1", "a", 1.0)],  # one user, one interaction
+        [],  # nothing at all
+    ],
+)
+def test_degenerate_catalogs_give_an_empty_typed_table(rows: list[tuple[str, str, float]]) -> None:
+    table = item_neighbors_table(interactions(rows), NeighborConfig())
+    assert table.empty
+    assert list(table.columns) == ["item_id", "neighbor_item_id", "similarity", "co_users", "neighbor_rank"]
+    assert str(table["similarity"].dtype) == "float64"
+
+
+def test_bad_config_and_input() -> None:
+    with pytest.raises(RecommendationInputError, match="one of"):
+        config_from_params({"similarity": "pearson"})
+    with pytest.raises(RecommendationInputError, match="k >= 1"):
+        config_from_params({"k": "0"})
+    assert config_from_params({"similarity": "Jaccard", "k": "5", "shrinkage": ""}) == NeighborConfig(
+        similarity="jaccard", k=5
+    )
+    with pytest.raises(RecommendationInputError, match=">= 0"):
+        item_neighbors_table(interactions([("u1", "a", -1.0)]), NeighborConfig())
+
+
+@pytest.mark.parametrize("model", ["item_neighbors", "item_neighbors_backtest"])
+def test_python_models_read_every_config_key_literally(model: str) -> None:
+    code = (PROJECT_DIR / "python_models" / f"{model}.py").read_text()
+    assert set(re.findall(r'dbt\.config\.get\("(\w+)"\)', code)) == set(CONFIG_KEYS)
+
+
+def frame(runner: DbtRunner, sql: str) -> pd.DataFrame:
+    """A query on the build file as a frame."""
+    con = duckdb.connect(str(runner.db_path), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+@pytest.mark.dbt
+def test_item_cf_beats_popularity_in_the_backtest(demo_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = demo_build
+    metrics = frame(runner, "select * from marts.recommendation_evaluation").set_index(
+        ["evaluation_mode", "model_name"]
+    )
+    cf, pop = metrics.loc[("exclude_bought", "item_cf")], metrics.loc[("exclude_bought", "popularity")]
+    assert cf["users_evaluated"] == pop["users_evaluated"] > 300
+    assert cf["hit_rate"] > pop["hit_rate"] and cf["ndcg_at_n"] > pop["ndcg_at_n"], metrics
+
+
+@pytest.mark.dbt
+def test_backtest_metrics_match_their_definitions(demo_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = demo_build
+    lists = frame(runner, "select * from intermediate.int_recommendation_backtest_lists")
+    relevant = frame(runner, "select * from intermediate.int_recommendation_backtest_relevant")
+    metrics = frame(runner, "select * from marts.recommendation_evaluation")
+    n = int(metrics["top_n"].iloc[0])
+    catalog = frame(runner, "select count(*) as c from intermediate.int_recommendation_backtest_popularity "
+                            "where is_known_item")["c"].iloc[0]  # fmt: skip
+    for row in metrics.itertuples():
+        rel = relevant[relevant["evaluation_mode"] == row.evaluation_mode]
+        recs = lists[
+            (lists["evaluation_mode"] == row.evaluation_mode) & (lists["model_name"] == row.model_name)
+        ]
+        rel_sets = rel.groupby("user_key")["item_id"].apply(set)
+        precision, recall, ndcg, hit = [], [], [], []
+        for user, items in rel_sets.items():
+            ranked = recs[recs["user_key"] == user].sort_values("rank")
+            gains = [
+                1 / math.log2(r + 1)
+                for r, i in zip(ranked["rank"], ranked["item_id"], strict=True)
+                if i in items
+            ]
+            ideal = sum(1 / math.log2(r + 1) for r in range(1, min(len(items), n) + 1))
+            precision.append(len(gains) / n)
+            recall.append(len(gains) / len(items))
+            ndcg.append(sum(gains) / ideal)
+            hit.append(len(gains) > 0)
+        assert row.users_evaluated == len(rel_sets)
+        assert row.precision_at_n == pytest.approx(np.mean(precision), abs=1e-12)
+        assert row.recall_at_n == pytest.approx(np.mean(recall), abs=1e-12)
+        assert row.ndcg_at_n == pytest.approx(np.mean(ndcg), abs=1e-12)
+        assert row.hit_rate == pytest.approx(np.mean(hit), abs=1e-12)
+        covered = recs[recs["user_key"].isin(rel_sets.index)]["item_id"].nunique()
+        assert row.catalog_coverage == pytest.approx(covered / catalog, abs=1e-12)
+
+
+@pytest.mark.dbt
+def test_served_lists_follow_the_rules(demo_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = demo_build
+    repeated = runner.query(
+        """
+        select count(*)
+        from marts.user_recommendations as r
+        inner join marts.clean_events as e
+            on r.user_key = e.user_key and r.item_id = e.item_id and e.event_type = 'purchase'
+        """
+    )
+    assert repeated == [(0,)]
+    sizes = runner.query("select min(n), max(n), count(*) from (select count(*) as n from "
+                         "marts.user_recommendations group by user_key)")  # fmt: skip
+    people = runner.query("select count(*) from marts.user_features")[0][0]
+    assert sizes == [(10, 10, people)]
+    # ranks follow the documented order: item-CF by score, then fill; explanations point to the history
+    bad_order = runner.query(
+        """
+        select count(*) from (
+            select source, score, lag(score) over (partition by user_key order by rank) as previous,
+                lag(source) over (partition by user_key order by rank) as previous_source
+            from marts.user_recommendations
+        ) where (source = 'item_cf' and previous_source = 'item_cf' and score > previous)
+            or (source = 'item_cf' and previous_source != 'item_cf')
+        """
+    )
+    assert bad_order == [(0,)]
+    orphan_because = runner.query(
+        """
+        select count(*) from marts.user_recommendations as r
+        anti join marts.user_item_interactions as i
+            on r.user_key = i.user_key and r.because_of_item_id = i.item_id
+        where r.source = 'item_cf'
+        """
+    )
+    assert orphan_because == [(0,)]
+
+
+@pytest.mark.dbt
+def test_frequently_bought_together_recomputed(demo_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = demo_build
+    lines = frame(
+        runner,
+        """
+        select distinct order_id, item_id from marts.clean_events
+        where event_type = 'purchase' and order_id is not null and item_id is not null
+            and event_date > (select max(event_date) from marts.clean_events) - 365
+        """,
+    )
+    sizes = lines.groupby("order_id")["item_id"].transform("size")
+    counted = lines[sizes <= 20]
+    orders = counted["order_id"].nunique()
+    per_item = counted.groupby("item_id").size()
+    pairs = counted.merge(counted, on="order_id").query("item_id_x < item_id_y")
+    pair_counts = pairs.groupby(["item_id_x", "item_id_y"]).size()
+    pair_counts = pair_counts[pair_counts >= 2]
+    table = frame(runner, "select * from marts.frequently_bought_together").set_index(["item_a", "item_b"])
+    assert len(table) == len(pair_counts) > 50
+    for (a, b), count in pair_counts.items():
+        row = table.loc[(a, b)]
+        assert row["pair_orders"] == count
+        assert row["support"] == pytest.approx(count / orders)
+        assert row["confidence_a_to_b"] == pytest.approx(count / per_item[a])
+        assert row["confidence_b_to_a"] == pytest.approx(count / per_item[b])
+        assert row["lift"] == pytest.approx(count * orders / (per_item[a] * per_item[b]))
+
+
+@pytest.mark.dbt
+def test_single_item_catalog_still_builds_everything(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "items.csv").write_text(
+        "item_id,item_name,category,brand,list_price\nonly,The item,misc,Acme,10\n"
+    )
+    users = ["user_id,signed_up_at,email,phone,city,birth_year,acquisition_channel"]
+    events = ["event_id,user_id,event_type,item_id,order_id,quantity,unit_price,event_at,channel"]
+    for u in range(8):
+        users.append(f"p{u},2026-01-0{u % 9 + 1} 10:00:00,,,Lyon,1990,organic")
+        for k in range(1 + u % 3):
+            day = 1 + 20 * k + u
+            events.append(f"e{u}v{k},p{u},view,only,,1,,2026-0{1 + k}-{day % 28 + 1:02d} 09:00:00,app")
+            events.append(
+                f"e{u}p{k},p{u},purchase,only,o{u}{k},1,10,2026-0{1 + k}-{day % 28 + 1:02d} 09:05:00,app"
+            )
+    (raw / "users.csv").write_text("\n".join(users) + "\n")
+    (raw / "events.csv").write_text("\n".join(events) + "\n")
+    runner = DbtRunner(tmp_path)
+    result = runner.run("build", dbt_vars={"raw_data_path": str(raw)})
+    assert result.returncode == 0, result.output[-4000:]
+    assert runner.query("select count(*) from marts.item_neighbors") == [(0,)]
+    assert runner.query("select count(*) from marts.similar_items") == [(0,)]
+    assert runner.query("select count(*) from marts.rfm_scores")[0][0] == 8
+    assert runner.query("select count(*) from marts.churn_scores")[0][0] > 0
+    # everyone bought the only item: nothing is left to recommend, and nothing is made up
+    assert runner.query("select count(*) from marts.user_recommendations") == [(0,)]
+    evaluation = runner.query("select count(*) from marts.recommendation_evaluation")
+    assert evaluation[0][0] in (0, 2, 4)
+    allowed = DbtRunner(tmp_path / "allowed")
+    dbt_vars = {"raw_data_path": str(raw), "recommend_already_bought": True}
+    assert allowed.run("build", dbt_vars=dbt_vars).returncode == 0
+    sources = allowed.query("select distinct source from marts.user_recommendations order by 1")
+    assert sources and {s for (s,) in sources} <= {"item_cf", "popular", "popular_in_category"}
