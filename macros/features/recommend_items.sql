@@ -66,7 +66,7 @@ category_weights as (
     select
         history.user_key,
         catalog.category,
-        sum(history.interaction_weight) as category_weight
+        sum(history.interaction_weight order by history.item_id) as category_weight
     from history
     inner join catalog on history.item_id = catalog.item_id
     group by history.user_key, catalog.category
@@ -133,11 +133,11 @@ cf_candidates as (
     select
         user_key,
         item_id,
-        sum(contribution) as score,
+        sum(contribution order by because_of_item_id) as score,
         'item_cf' as source,
         any_value(because_of_item_id) filter (where contribution_rank = 1) as because_of_item_id,
         1 as source_priority,
-        -sum(contribution) as source_order
+        -sum(contribution order by because_of_item_id) as source_order
     from cf_contributions
     group by user_key, item_id
 ),

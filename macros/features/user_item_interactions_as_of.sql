@@ -23,6 +23,7 @@ snapshot as (
 
 window_events as (
     select
+        events_as_of.event_id,
         events_as_of.user_key,
         events_as_of.item_id,
         events_as_of.event_type,
@@ -52,7 +53,7 @@ interactions as (
         user_key,
         item_id,
         any_value(snapshot_date) as as_of_date,
-        greatest(sum(decayed_weight), 0) as interaction_weight,
+        greatest(sum(decayed_weight order by event_id), 0) as interaction_weight,
         count(*) filter (where event_type = 'view') as view_count,
         count(*) filter (where event_type = 'add_to_cart') as cart_count,
         count(*) filter (where event_type = 'purchase') as purchase_count,

@@ -28,7 +28,7 @@ scores as (
     select
         snapshot_role,
         user_key,
-        sum(contribution) as contribution_sum
+        sum(contribution order by feature_order) as contribution_sum
     from contributions
     group by snapshot_role, user_key
 ),

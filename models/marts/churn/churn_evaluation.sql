@@ -76,9 +76,10 @@ totals as (
                         + (1 - churned)
                         * ln(greatest(least(1 - probability, 1 - 2.220446049250313e-16), 2.220446049250313e-16))
             end
+            order by user_key
         ) as log_loss,
-        avg(pow(probability - churned, 2)) as brier_score,
-        avg(probability) as mean_predicted_probability
+        avg(pow(probability - churned, 2) order by user_key) as brier_score,
+        avg(probability order by user_key) as mean_predicted_probability
     from scored
     group by model_name
 ),
@@ -95,6 +96,7 @@ ranking_metrics as (
         sum(
             ranked_groups.group_positives / nullif(totals.positives, 0)
             * ranked_groups.positives_at_or_above / ranked_groups.users_at_or_above
+            order by ranked_groups.score desc
         ) as average_precision
     from ranked_groups
     inner join totals on ranked_groups.model_name = totals.model_name

@@ -33,7 +33,7 @@ by_decile as (
         cast(sum(churned) as bigint) as churners,
         any_value(snapshot_date) as evaluation_snapshot_date,
         count(*) as user_count,
-        avg(churn_probability) as mean_predicted_probability,
+        avg(churn_probability order by user_key) as mean_predicted_probability,
         avg(churned) as observed_churn_rate,
         min(churn_probability) as min_predicted_probability,
         max(churn_probability) as max_predicted_probability

@@ -51,7 +51,7 @@ hits as (
         lists.evaluation_mode,
         lists.user_key,
         count(*) as hit_count,
-        sum(1 / log2(lists.rank + 1)) as dcg
+        sum(1 / log2(lists.rank + 1) order by lists.rank) as dcg
     from lists
     inner join relevant
         on
@@ -66,7 +66,7 @@ ideal as (
         evaluated.model_name,
         evaluated.evaluation_mode,
         evaluated.user_key,
-        sum(1 / log2(positions.position + 1)) as ideal_dcg
+        sum(1 / log2(positions.position + 1) order by positions.position) as ideal_dcg
     from evaluated
     inner join range(1, {{ top_n + 1 }}) as positions (position)
         on evaluated.relevant_items >= positions.position
@@ -110,9 +110,9 @@ metrics as (
         per_user.model_name,
         per_user.evaluation_mode,
         count(*) as users_evaluated,
-        avg(per_user.hit_count / {{ top_n }}) as precision_at_n,
-        avg(per_user.hit_count / per_user.relevant_items) as recall_at_n,
-        avg(per_user.ndcg) as ndcg_at_n,
+        avg(per_user.hit_count / {{ top_n }} order by per_user.user_key) as precision_at_n,
+        avg(per_user.hit_count / per_user.relevant_items order by per_user.user_key) as recall_at_n,
+        avg(per_user.ndcg order by per_user.user_key) as ndcg_at_n,
         avg(case when per_user.hit_count > 0 then 1.0 else 0.0 end) as hit_rate,
         avg(per_user.relevant_items) as mean_relevant_items
     from per_user

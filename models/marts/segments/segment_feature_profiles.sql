@@ -24,6 +24,7 @@ feature_values as (
 member_values as (
     select
         user_segments.segment_id,
+        feature_values.user_key,
         feature_values.feature_name,
         feature_values.feature_value
     from feature_values
@@ -37,7 +38,7 @@ aggregated as (
         segment_model.feature_order,
         segment_model.centroid_original,
         segment_model.centroid_standardized,
-        avg(member_values.feature_value) as mean_value,
+        avg(member_values.feature_value order by member_values.user_key) as mean_value,
         median(member_values.feature_value) as median_value
     from segment_model
     left join member_values

@@ -19,6 +19,7 @@ segment_members as (
     select
         user_segments.segment_id,
         user_segments.segment_name,
+        user_segments.user_key,
         user_features.recency_days,
         user_features.frequency,
         user_features.monetary,
@@ -54,9 +55,9 @@ summary as (
         median(recency_days) as median_recency_days,
         avg(frequency) as mean_frequency,
         median(frequency) as median_frequency,
-        avg(discount_rate) as mean_discount_rate,
+        avg(discount_rate order by user_key) as mean_discount_rate,
         avg(tenure_days) as mean_tenure_days,
-        avg(view_to_purchase_rate) as mean_view_to_purchase_rate
+        avg(view_to_purchase_rate order by user_key) as mean_view_to_purchase_rate
     from segment_members
     group by segment_id
 ),

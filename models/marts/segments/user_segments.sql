@@ -33,6 +33,7 @@ distances as (
                     - segment_model.centroid_standardized,
                     2
                 )
+                order by segment_model.feature_order
             )
         ) as distance_to_centroid
     from feature_values
