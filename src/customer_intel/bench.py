@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer_intel.bench_item_cf import METHODS, agreement, export_interactions
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 WORK = Path("bench/work")
@@ -45,12 +46,15 @@ class RunFigures:
     build: Measure
     node_seconds: dict[str, float] = field(default_factory=dict)
     families: dict[str, Measure] = field(default_factory=dict)
+    item_cf: dict[str, Measure] = field(default_factory=dict)
+    item_cf_agreement: tuple[int, int, float] = (0, 0, 0.0)
+    interaction_rows: int = 0
 
 
 # Model families re-run on their own after the full build, so their time and peak memory are
 # measured apart from the rest of the build: `dbt run --select tag:<family>` in a fresh process.
 # `baseline` (one tiny seed) shows what any dbt process costs before a model runs.
-FAMILIES = ("baseline", "segmentation")
+FAMILIES = ("baseline", "segmentation", "churn", "recommendations")
 
 
 def measure(command: list[str], env: dict[str, str]) -> Measure:
@@ -103,7 +107,26 @@ def one_run(users: int, seed: int, env: dict[str, str]) -> RunFigures:
         )  # fmt: skip
         if figures.families[family].returncode != 0:
             raise SystemExit(f"dbt {' '.join(command)} failed")
+    item_cf_step(figures, build_env)
     return figures
+
+
+def item_cf_step(figures: RunFigures, env: dict[str, str]) -> None:
+    """Time the neighbour computation of the package against a pure-SQL self-join, each in its
+    own process on the same exported interactions, and check they agree."""
+    interactions = WORK / "interactions.parquet"
+    figures.interaction_rows = export_interactions(WORK / "build.duckdb", interactions)
+    outputs = {}
+    for method in METHODS:
+        outputs[method] = WORK / f"neighbors_{method}.parquet"
+        figures.item_cf[method] = measure(
+            [sys.executable, "-m", "customer_intel.bench_item_cf", "--method", method,
+             "--interactions", str(interactions), "--out", str(outputs[method])],
+            env,
+        )  # fmt: skip
+        if figures.item_cf[method].returncode != 0:
+            raise SystemExit(f"item-CF step {method} failed")
+    figures.item_cf_agreement = agreement(outputs["python_sparse"], outputs["sql_self_join"])
 
 
 def count_events(raw: Path) -> int:
@@ -152,6 +175,25 @@ def report(runs: list[RunFigures], events: int, users: int) -> str:
         lines.append(
             f"| {family} | {med(seconds):.2f} | {min(seconds):.2f} to {max(seconds):.2f} | {med(peaks):.0f} |"
         )
+    python_s = med([r.item_cf["python_sparse"].seconds for r in runs])
+    sql_s = med([r.item_cf["sql_self_join"].seconds for r in runs])
+    python_mib = med([r.item_cf["python_sparse"].peak_mib for r in runs])
+    sql_mib = med([r.item_cf["sql_self_join"].peak_mib for r in runs])
+    rows_a, rows_b, share = runs[-1].item_cf_agreement
+    lines += [
+        "",
+        f"Item-CF neighbours (top 50, cosine, support 2, shrinkage 10) on {runs[-1].interaction_rows:,} "
+        "positive user-item interactions, each method in its own process (`customer_intel.bench_item_cf`):",
+        "",
+        "| method | median wall time (s) | median peak memory (MiB) |",
+        "|---|---:|---:|",
+        f"| package: sparse blocked matrix products (`item_neighbors`) | {python_s:.2f} | {python_mib:.0f} |",
+        f"| pure SQL: self-join on user, group by item pair | {sql_s:.2f} | {sql_mib:.0f} |",
+        "",
+        f"Ratio SQL / package (medians of this run): time {sql_s / python_s:.2f}x, peak memory "
+        f"{sql_mib / python_mib:.2f}x. The two results agree on {share:.1%} of the package's "
+        f"{rows_a:,} neighbour rows (SQL: {rows_b:,}; ties at equal similarity may order differently).",
+    ]
     lines += [
         "",
         "Throughput (median): "
