@@ -26,13 +26,22 @@ DEMO_STAMP := $(DEMO_DIR)/.params-$(DEMO_SEED)-$(DEMO_USERS)-$(DEMO_ITEMS)-$(DEM
 CI_DIR := data/ci
 CI_STAMP := $(CI_DIR)/.params-7-1500-200-365
 CI_DB := warehouse/ci.duckdb
+# UCI Online Retail (real data): source file beside the clone, converted into the raw contract.
+ONLINE_RETAIL_SOURCE ?= $(abspath ../shared/data/online_retail/online_retail.parquet)
+ONLINE_RETAIL_DIR := data/online_retail
+# The last invoice day: the churn model evaluates on the 90 days before it, trained 90 days earlier.
+ONLINE_RETAIL_AS_OF := 2011-12-09
+DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)'
 
-.PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean
+.PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean import-online-retail \
+	run-online-retail online-retail-report
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
 	@echo "make test   ruff, sqlfluff, dbt build on CI fixtures (all data + unit tests), pytest"
 	@echo "make bench  1M-event benchmark (medians over runs) -> bench/results.md"
+	@echo "make run-online-retail   import UCI Online Retail and build/publish it (warehouse/online_retail.duckdb)"
+	@echo "make online-retail-report  rebuild Online Retail (timed) and regenerate its README section"
 
 $(BIN)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +70,20 @@ endif
 		$(if $(strip $(AS_OF_DATE)),--as-of-date "$(AS_OF_DATE)") \
 		$(if $(strip $(MAX_REJECT_SHARE)),--max-reject-share "$(MAX_REJECT_SHARE)")
 
+# Real data: the UCI Online Retail file converted into the raw contract (mapping in the README).
+import-online-retail: $(BIN)/.installed
+	$(PY) -m customer_intel.online_retail --source "$(ONLINE_RETAIL_SOURCE)" --out $(ONLINE_RETAIL_DIR)
+
+# Public data: its customer ids are keyed with the labelled demo secret unless one is set.
+run-online-retail: import-online-retail
+	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
+	$(PY) -m customer_intel.cli run --raw-data-path "$(CURDIR)/$(ONLINE_RETAIL_DIR)" \
+		--as-of-date $(ONLINE_RETAIL_AS_OF) --max-reject-share 0.3 \
+		--build-db warehouse/online_retail_build.duckdb --published-db warehouse/online_retail.duckdb
+
+online-retail-report: $(BIN)/.installed
+	$(PY) -m customer_intel.report online-retail --source "$(ONLINE_RETAIL_SOURCE)" --data-dir $(ONLINE_RETAIL_DIR)
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src python_models tests/python
 	$(BIN)/ruff format --check src python_models tests/python
@@ -72,12 +95,13 @@ sqlfluff: $(BIN)/.installed
 # dbt build (models, seeds, data tests and unit tests) on the CI fixture data.
 dbt-test: $(BIN)/.installed $(CI_STAMP)
 	@mkdir -p $(dir $(CI_DB))
-	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)')} \
+	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
 	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/dbt build --full-refresh \
 		--vars '{"raw_data_path": "$(CURDIR)/$(CI_DIR)", "load_time": "2026-11-01"}'
 
+# pytest includes the full Online Retail build (tests/python/test_online_retail.py).
 pytest: $(BIN)/.installed
-	$(BIN)/pytest
+	ONLINE_RETAIL_SOURCE="$(ONLINE_RETAIL_SOURCE)" $(BIN)/pytest
 
 test: lint dbt-test pytest
 

@@ -15,4 +15,5 @@ def model(dbt, session):
         "block_items": dbt.config.get("block_items"),
     }
     interactions = dbt.ref("int_recommendation_backtest_interactions").df()
-    return item_neighbors_table(interactions, config_from_params(params))
+    catalog = dbt.ref("int_recommendation_backtest_popularity").filter("not is_merchandise").df()
+    return item_neighbors_table(interactions, config_from_params(params), catalog["item_id"])

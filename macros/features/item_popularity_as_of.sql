@@ -53,6 +53,7 @@ popularity as (
         cast(coalesce(activity.net_revenue, 0) as decimal(18, 4)) as net_revenue,
         coalesce(items.category, 'unknown') as category,
         items.item_id is not null as is_known_item,
+        coalesce(items.is_merchandise, true) as is_merchandise,
         coalesce(activity.buyers, 0) as buyers,
         coalesce(activity.viewers, 0) as viewers,
         coalesce(activity.views, 0) as views,

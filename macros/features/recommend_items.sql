@@ -10,7 +10,7 @@
     - Fill, when item-CF gives fewer than N: the most popular items (by buyers) of the person's
       main category (the category with the largest total interaction weight, ties by name), then
       the most popular items overall. Fill rows have a NULL score.
-    - Only catalog items; fill only items someone bought in the window. Unless `allow_bought`,
+    - Only catalog merchandise (is_merchandise); fill only items someone bought in the window. Unless `allow_bought`,
       never an item the person bought on or before the snapshot (any time).
     Ordering: item_cf by score desc, then category fill, then overall fill by popularity; item id
     breaks ties. Columns: user_key, item_id, rank, score, source, because_of_item_id.
@@ -34,7 +34,7 @@ catalog as (
         popularity_rank,
         category_popularity_rank
     from {{ popularity }}
-    where is_known_item
+    where is_known_item and is_merchandise
 ),
 
 history as (

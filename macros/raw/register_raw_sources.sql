@@ -9,7 +9,8 @@
       * a missing file fails the run (unless the table's meta says `optional: true`: then an
         empty view with the contract's columns is created);
       * every contract column must be present (case-insensitive); the first missing one fails
-        the run with a message naming the file and the column. Extra columns are ignored;
+        the run with a message naming the file and the column, unless the column's meta says
+        `optional: true` (then it reads as NULL). Extra columns are ignored;
       * the view selects the contract columns only (CSV: all as text; staging casts), plus
         `_source_file` (file name) and `_source_row_number` (1-based position in that file).
 -#}
@@ -51,7 +52,7 @@
     {%- set described = run_query('describe select * from ' ~ reader.sql) -%}
     {%- set present = described.columns[0].values() | map('lower') | list -%}
     {%- for column_name in contract_columns -%}
-        {%- if column_name | lower not in present -%}
+        {%- if column_name | lower not in present and not source_node.columns[column_name].meta.get('optional', false) -%}
             {{ exceptions.raise_compiler_error(
                 "Raw data contract: file " ~ reader.label ~ " is missing required column '" ~ column_name
                 ~ "' (source table '" ~ name ~ "'). Columns found: " ~ present | join(', ')
@@ -61,7 +62,11 @@
 
     {%- set select_list = [] -%}
     {%- for column_name in contract_columns -%}
-        {%- do select_list.append(adapter.quote(column_name)) -%}
+        {%- if column_name | lower in present -%}
+            {%- do select_list.append(adapter.quote(column_name)) -%}
+        {%- else -%}
+            {%- do select_list.append('cast(null as varchar) as ' ~ adapter.quote(column_name)) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- do run_query(
         'create or replace view raw.' ~ name ~ ' as select ' ~ select_list | join(', ')

@@ -81,7 +81,7 @@ popular_items as (
         item_id,
         popularity_rank
     from backtest_popularity
-    where is_known_item and buyers > 0
+    where is_known_item and is_merchandise and buyers > 0
 ),
 
 popularity_candidates as (

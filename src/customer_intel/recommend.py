@@ -23,6 +23,7 @@ Conventions
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,9 +173,14 @@ def top_k(
     )
 
 
-def item_neighbors_table(interactions: pd.DataFrame, cfg: NeighborConfig) -> pd.DataFrame:
+def item_neighbors_table(
+    interactions: pd.DataFrame, cfg: NeighborConfig, excluded_items: Collection[str] = ()
+) -> pd.DataFrame:
     """Top-K neighbours of every item: item_id, neighbor_item_id, similarity, co_users,
-    neighbor_rank. Empty (typed) when no pair of items shares `min_co_users` users."""
+    neighbor_rank. `excluded_items` (non-merchandise codes such as postage) take no part at all.
+    Empty (typed) when no pair of items shares `min_co_users` users."""
+    if len(excluded_items):
+        interactions = interactions[~interactions["item_id"].isin(list(excluded_items))]
     uim = user_item_matrix(interactions)
     n_items = len(uim.item_ids)
     parts = []

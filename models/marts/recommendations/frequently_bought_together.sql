@@ -14,15 +14,18 @@ items as (
 ),
 
 order_lines as (
+    -- merchandise only: postage or fee codes would pair with everything
     select distinct
-        order_id,
-        item_id
+        events_as_of.order_id,
+        events_as_of.item_id
     from events_as_of
+    left join items on events_as_of.item_id = items.item_id
     where
-        event_type = 'purchase'
-        and order_id is not null
-        and item_id is not null
-        and event_date > as_of_date - {{ int_var('lookback_days', 1, 36500) }}
+        events_as_of.event_type = 'purchase'
+        and events_as_of.order_id is not null
+        and events_as_of.item_id is not null
+        and coalesce(items.is_merchandise, true)
+        and events_as_of.event_date > events_as_of.as_of_date - {{ int_var('lookback_days', 1, 36500) }}
 ),
 
 basket_sizes as (

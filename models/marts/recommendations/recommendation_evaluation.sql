@@ -24,7 +24,7 @@ relevant as (
 
 catalog as (
     select * from {{ ref('int_recommendation_backtest_popularity') }}
-    where is_known_item
+    where is_known_item and is_merchandise
 ),
 
 models as (
