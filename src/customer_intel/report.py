@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -91,6 +92,8 @@ def format_cell(value: object) -> str:
         return str(value).lower()
     if isinstance(value, float):
         return f"{value:.3f}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
