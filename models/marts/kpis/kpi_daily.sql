@@ -1,0 +1,137 @@
+-- Daily KPIs per channel and for all channels together (channel = 'all'), from the first clean
+-- event day to as_of_date. A date spine crossed with every channel gives days without activity
+-- as zeros, never missing rows.
+
+with
+
+events_as_of as (
+    select * replace (coalesce(channel, 'unknown') as channel)
+    from {{ ref('int_events_as_of') }}
+),
+
+bounds as (
+    select
+        min(event_date) as first_date,
+        any_value(as_of_date) as last_date
+    from events_as_of
+),
+
+date_spine as (
+    select cast(spine.day as date) as kpi_date
+    from bounds
+    cross join range(bounds.first_date, bounds.last_date + 1, interval 1 day) as spine (day)
+),
+
+channels as (
+    select distinct channel from events_as_of
+    union
+    select 'all' as channel
+),
+
+events as (
+    -- every event twice: under its own channel and under 'all'
+    select
+        event_date,
+        channel,
+        user_key,
+        event_type,
+        order_id,
+        revenue
+    from events_as_of
+    union all
+    select
+        event_date,
+        'all' as channel,
+        user_key,
+        event_type,
+        order_id,
+        revenue
+    from events_as_of
+),
+
+first_events as (
+    select
+        user_key,
+        min(event_date) as first_event_date,
+        arg_min(channel, (event_at, event_id)) as first_channel
+    from events_as_of
+    group by user_key
+),
+
+new_people as (
+    select
+        first_event_date as kpi_date,
+        first_channel as channel,
+        count(*) as new_users
+    from first_events
+    group by first_event_date, first_channel
+    union all
+    select
+        first_event_date as kpi_date,
+        'all' as channel,
+        count(*) as new_users
+    from first_events
+    group by first_event_date
+),
+
+user_days as (
+    select
+        event_date,
+        channel,
+        user_key,
+        bool_or(event_type = 'view') as has_view,
+        bool_or(event_type = 'purchase') as has_purchase
+    from events
+    group by event_date, channel, user_key
+),
+
+daily_people as (
+    select
+        event_date,
+        channel,
+        count(*) as active_users,
+        count(*) filter (where has_purchase) as buyers,
+        count(*) filter (where has_view) as viewers,
+        count(*) filter (where has_view and has_purchase) as viewers_who_bought
+    from user_days
+    group by event_date, channel
+),
+
+daily_money as (
+    select
+        event_date,
+        channel,
+        count(distinct order_id) filter (where event_type = 'purchase') as orders,
+        coalesce(sum(revenue), 0) as net_revenue,
+        coalesce(sum(revenue) filter (where event_type = 'purchase'), 0) as gross_revenue
+    from events
+    group by event_date, channel
+),
+
+daily as (
+    select
+        date_spine.kpi_date,
+        channels.channel,
+        cast(coalesce(daily_money.net_revenue, 0) as decimal(18, 4)) as net_revenue,
+        cast(
+            coalesce(daily_money.gross_revenue / nullif(daily_money.orders, 0), 0) as decimal(18, 4)
+        ) as average_order_value,
+        coalesce(daily_people.active_users, 0) as active_users,
+        coalesce(daily_people.buyers, 0) as buyers,
+        coalesce(daily_money.orders, 0) as orders,
+        coalesce(new_people.new_users, 0) as new_users,
+        coalesce(daily_people.viewers, 0) as viewers,
+        coalesce(daily_people.viewers_who_bought, 0) as viewers_who_bought,
+        coalesce(daily_people.viewers_who_bought / nullif(daily_people.viewers, 0), 0) as view_to_purchase_rate
+    from date_spine
+    cross join channels
+    left join daily_people
+        on date_spine.kpi_date = daily_people.event_date and channels.channel = daily_people.channel
+    left join daily_money
+        on date_spine.kpi_date = daily_money.event_date and channels.channel = daily_money.channel
+    left join new_people
+        on date_spine.kpi_date = new_people.kpi_date and channels.channel = new_people.channel
+)
+
+select * from daily
+order by kpi_date, channel
