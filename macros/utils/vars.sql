@@ -113,5 +113,7 @@
     {%- do int_var('recommendation_backtest_days', 1, 3650) -%}
     {%- do int_var('fbt_min_orders', 1, 1000000) -%}
     {%- do int_var('fbt_max_basket_items', 2, 10000) -%}
+    {%- do int_var('experiment_window_days', 1, 365) -%}
+    {%- do float_var('experiment_srm_alpha', 0, 1) -%}
     select 1
 {% endmacro %}

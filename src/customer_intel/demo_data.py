@@ -68,6 +68,16 @@ AFFINITY: tuple[tuple[str, str], ...] = (
 )
 AFFINITY_PROBABILITY = 0.45
 
+# The planted A/B test (written to experiment_assignments.parquet; its truth to _truth/truth.json).
+# People active during the assignment period enter with EXPERIMENT_SHARE; treatment people get
+# one extra order within EXPERIMENT_EFFECT_DAYS of assignment with probability EXPERIMENT_UPLIFT.
+EXPERIMENT_ID = "checkout_coupon_banner"
+EXPERIMENT_SHARE = 0.8
+EXPERIMENT_UPLIFT = 0.2
+EXPERIMENT_EFFECT_DAYS = 10.0
+# assignment period: from 45 to 31 days before the end of the window
+EXPERIMENT_ASSIGN_DAYS = (45.0, 31.0)
+
 
 @dataclass(frozen=True)
 class Archetype:
@@ -392,16 +402,84 @@ def generate(cfg: GeneratorConfig, out: Path) -> dict[str, int]:
             con.execute(f"{verb} sim_events {'as ' if chunk == 0 else ''}select * from events_chunk")
             con.unregister("users_chunk")
             con.unregister("events_chunk")
+        _plant_experiment(con, cfg, np.random.default_rng(seeds[2]), items, samplers, order_offset)
         con.register("items_frame", items)
         con.execute("create table sim_items as select * from items_frame")
         _write_items(con, out)
         _write_users(con, cfg, out)
+        _write_assignments(con, cfg, out)
         counts = _write_events(con, cfg, np.random.default_rng(seeds[1]), out)
         _write_truth(con, cfg, truth_dir, counts)
         con.close()
     finally:
         shutil.rmtree(scratch_dir, ignore_errors=True)
     return counts
+
+
+def _plant_experiment(
+    con: duckdb.DuckDBPyConnection,
+    cfg: GeneratorConfig,
+    rng: np.random.Generator,
+    items: pd.DataFrame,
+    samplers: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]],
+    order_offset: int,
+) -> None:
+    """Assign people active in the assignment period to control/treatment (50/50) and add one
+    extra order (view, cart, purchase) for a share EXPERIMENT_UPLIFT of treatment people."""
+    window = cfg.days * SECONDS_PER_DAY
+    start = window - EXPERIMENT_ASSIGN_DAYS[0] * SECONDS_PER_DAY
+    stop = window - EXPERIMENT_ASSIGN_DAYS[1] * SECONDS_PER_DAY
+    users = con.execute(
+        "select user_num, archetype_idx, favourite_category, active_from, churn_offset "
+        f"from sim_users where active_from < {stop} and churn_offset > {start} order by user_num"
+    ).df()
+    enrolled = users[rng.random(len(users)) < EXPERIMENT_SHARE].reset_index(drop=True)
+    assigned = rng.uniform(np.maximum(start, enrolled["active_from"]), stop)
+    treated = rng.random(len(enrolled)) < 0.5
+    con.register(
+        "assignments_frame",
+        pd.DataFrame({"user_num": enrolled["user_num"], "assigned_offset": assigned, "treated": treated}),
+    )
+    con.execute("create table sim_assignments as select * from assignments_frame")
+    con.unregister("assignments_frame")
+    lifted = np.flatnonzero(treated & (rng.random(len(enrolled)) < EXPERIMENT_UPLIFT))
+    when = assigned[lifted] + rng.uniform(0.5, EXPERIMENT_EFFECT_DAYS, len(lifted)) * SECONDS_PER_DAY
+    categories = enrolled["favourite_category"].to_numpy()[lifted]
+    price_class = np.array([a.price_class for a in ARCHETYPES])[enrolled["archetype_idx"].to_numpy()[lifted]]
+    item = draw_items(rng, samplers, categories, price_class)
+    orders = order_offset + np.arange(len(lifted))
+    price = np.round(items["list_price"].to_numpy()[item] * (1.0 - 0.1 * rng.random(len(lifted))), 2).clip(
+        0.01
+    )
+    user_rows = enrolled["user_num"].to_numpy()[lifted]
+    parts = [
+        _frame(user_rows, item, VIEW, -1, -1, np.nan, when - 600, np.zeros(len(lifted))),
+        _frame(user_rows, item, CART, -1, 1, np.nan, when - 300, np.zeros(len(lifted))),
+        _frame(user_rows, item, PURCHASE, orders, 1, price, when, np.zeros(len(lifted))),
+    ]
+    extra = pd.concat(parts, ignore_index=True).rename(columns={"user_row": "user_num"})
+    extra = extra[extra["offset"] < window]
+    con.register("extra_frame", extra[["item_idx", "event_type_idx", "order_num", "quantity", "unit_price",
+                                       "offset", "channel_idx", "user_num"]])  # fmt: skip
+    con.execute("insert into sim_events by name select * from extra_frame")
+    con.unregister("extra_frame")
+
+
+def _write_assignments(con: duckdb.DuckDBPyConnection, cfg: GeneratorConfig, out: Path) -> None:
+    """Write experiment_assignments.parquet (the optional contract file) from the plan."""
+    con.execute(
+        f"""
+        copy (
+            select
+                printf('U%07d', user_num) as user_id,
+                '{EXPERIMENT_ID}' as experiment_id,
+                case when treated then 'treatment' else 'control' end as variant,
+                to_timestamp({cfg.start_epoch} + floor(assigned_offset))::timestamp as assigned_at
+            from sim_assignments
+            order by user_num
+        ) to '{out / "experiment_assignments.parquet"}' (format parquet)
+        """
+    )
 
 
 def _write_items(con: duckdb.DuckDBPyConnection, out: Path) -> None:
@@ -573,6 +651,14 @@ def _write_truth(
         "counts": dict(sorted(counts.items())),
         "affinity_pairs": [list(p) for p in AFFINITY],
         "archetypes": [a.name for a in ARCHETYPES],
+        "experiment": {
+            "experiment_id": EXPERIMENT_ID,
+            "variants": ["control", "treatment"],
+            "planted_effect": "treatment people get one extra order within "
+            f"{EXPERIMENT_EFFECT_DAYS:g} days of assignment with probability {EXPERIMENT_UPLIFT}",
+            "uplift_probability": EXPERIMENT_UPLIFT,
+            "assigned_people": int(con.execute("select count(*) from sim_assignments").fetchall()[0][0]),
+        },
     }
     (truth_dir / "truth.json").write_text(json.dumps(meta, indent=2) + "\n")
 
