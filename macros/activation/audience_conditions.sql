@@ -1,0 +1,113 @@
+{#-
+    Audience definitions (var `audiences`) turned into SQL, safely. Each condition names a column
+    of customer_360 (checked against its documented contract columns), an operator from a fixed
+    list and a value that must fit the column's type: numbers are checked, booleans checked, text
+    becomes an escaped literal. Anything else stops the run with a message naming the audience.
+-#}
+
+{% macro audience_definitions() %}
+    {#- the graph (for the column types) is complete only once parsing is over -#}
+    {%- if not execute -%}
+        {%- do return([]) -%}
+    {%- endif -%}
+    {%- set audiences = var('audiences', []) -%}
+    {%- set columns = _customer_360_column_types() -%}
+    {%- set names = [] -%}
+    {%- set checked = [] -%}
+    {%- for audience in audiences -%}
+        {%- set name = audience.get('name') if audience is mapping else none -%}
+        {%- if name is none or not modules.re.fullmatch('[a-z][a-z0-9_]{0,62}', name | string) -%}
+            {{ exceptions.raise_compiler_error("audiences: every audience needs a name of lowercase letters, digits and _ (got " ~ audience ~ ")") }}
+        {%- endif -%}
+        {%- if name in names -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "' is defined twice") }}
+        {%- endif -%}
+        {%- do names.append(name) -%}
+        {%- set priority = audience.get('priority') -%}
+        {%- if priority is none or not modules.re.fullmatch('[0-9]{1,6}', priority | string) -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': priority must be a whole number, got " ~ priority) }}
+        {%- endif -%}
+        {%- set conditions = audience.get('conditions') or [] -%}
+        {%- if conditions | length == 0 -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': needs at least one condition") }}
+        {%- endif -%}
+        {%- set rendered = [] -%}
+        {%- for condition in conditions -%}
+            {%- do rendered.append(_audience_condition(name, condition, columns)) -%}
+        {%- endfor -%}
+        {%- do checked.append({
+            'name': name,
+            'purpose': audience.get('purpose') or '',
+            'priority': priority | int,
+            'sql': rendered | join(' and '),
+        }) -%}
+    {%- endfor -%}
+    {%- do return(checked) -%}
+{% endmacro %}
+
+
+{% macro _customer_360_column_types() %}
+    {%- set found = {} -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'customer_360' -%}
+        {%- for column_name, column in node.columns.items() -%}
+            {%- do found.update({column_name: (column.data_type or 'varchar') | lower}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- do return(found) -%}
+{% endmacro %}
+
+
+{% macro _audience_condition(name, condition, columns) %}
+    {%- set operators = ['=', '!=', '<', '<=', '>', '>=', 'in', 'not_in', 'is_null', 'is_not_null'] -%}
+    {%- set column = condition.get('column') if condition is mapping else none -%}
+    {%- set operator = (condition.get('operator') if condition is mapping else none) | string | lower -%}
+    {%- if column not in columns -%}
+        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': unknown column '" ~ column ~ "' (customer_360 has: " ~ columns.keys() | sort | join(', ') ~ ")") }}
+    {%- endif -%}
+    {%- if operator not in operators -%}
+        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': unknown operator '" ~ operator ~ "' on " ~ column ~ " (allowed: " ~ operators | join(' ') ~ ")") }}
+    {%- endif -%}
+    {%- set data_type = columns[column] -%}
+    {%- if data_type.endswith('[]') -%}
+        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': list column '" ~ column ~ "' cannot be used in a condition") }}
+    {%- endif -%}
+    {%- if operator == 'is_null' -%}
+        {%- do return(adapter.quote(column) ~ ' is null') -%}
+    {%- elif operator == 'is_not_null' -%}
+        {%- do return(adapter.quote(column) ~ ' is not null') -%}
+    {%- endif -%}
+    {%- set value = condition.get('value') -%}
+    {%- if operator in ['in', 'not_in'] -%}
+        {%- if value is string or value is not iterable or value | length == 0 -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a non-empty list value") }}
+        {%- endif -%}
+        {%- set literals = [] -%}
+        {%- for item in value -%}
+            {%- do literals.append(_audience_literal(name, column, data_type, item)) -%}
+        {%- endfor -%}
+        {%- do return(adapter.quote(column) ~ (' in (' if operator == 'in' else ' not in (') ~ literals | join(', ') ~ ')') -%}
+    {%- endif -%}
+    {%- do return(adapter.quote(column) ~ ' ' ~ operator ~ ' ' ~ _audience_literal(name, column, data_type, value)) -%}
+{% endmacro %}
+
+
+{% macro _audience_literal(name, column, data_type, value) %}
+    {%- set text = value | string | trim -%}
+    {%- if data_type in ['integer', 'bigint', 'double'] or data_type.startswith('decimal') -%}
+        {%- if value is boolean or not modules.re.fullmatch('-?[0-9]+(\\.[0-9]+)?', text) -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is numeric, got " ~ value) }}
+        {%- endif -%}
+        {%- do return(text) -%}
+    {%- elif data_type == 'boolean' -%}
+        {%- if text | lower not in ['true', 'false'] -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is boolean, got " ~ value) }}
+        {%- endif -%}
+        {%- do return(text | lower) -%}
+    {%- elif data_type == 'date' -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is a date, got " ~ value) }}
+        {%- endif -%}
+        {%- do return("date '" ~ text ~ "'") -%}
+    {%- endif -%}
+    {%- do return(sql_string_literal(text)) -%}
+{% endmacro %}
