@@ -34,12 +34,16 @@ ONLINE_RETAIL_AS_OF := 2011-12-09
 DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)'
 
 .PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean import-online-retail \
-	run-online-retail online-retail-report
+	run-online-retail online-retail-report export docs
+# make export AUDIENCE=name: the audience as a CSV with raw ids, for a CRM upload (logged)
+AUDIENCE ?=
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
 	@echo "make test   ruff, sqlfluff, dbt build on CI fixtures (all data + unit tests), pytest"
 	@echo "make bench  1M-event benchmark (medians over runs) -> bench/results.md"
+	@echo "make export AUDIENCE=name  CSV of an audience with raw ids for a CRM (exports/, logged)"
+	@echo "make docs   dbt docs site as one static file (target/static_index.html)"
 	@echo "make run-online-retail   import UCI Online Retail and build/publish it (warehouse/online_retail.duckdb)"
 	@echo "make online-retail-report  rebuild Online Retail (timed) and regenerate its README section"
 
@@ -84,6 +88,18 @@ run-online-retail: import-online-retail
 online-retail-report: $(BIN)/.installed
 	$(PY) -m customer_intel.report online-retail --source "$(ONLINE_RETAIL_SOURCE)" --data-dir $(ONLINE_RETAIL_DIR)
 
+export: $(BIN)/.installed
+	@test -n "$(AUDIENCE)" || { echo "usage: make export AUDIENCE=name (see table audiences)"; exit 2; }
+	$(PY) -m customer_intel.export --audience "$(AUDIENCE)"
+
+# The docs site with lineage from the raw files to every exposure; the catalog comes from the
+# build file of `make run` (built first when missing).
+docs: $(BIN)/.installed
+	@test -f warehouse/build.duckdb || $(MAKE) --no-print-directory run
+	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
+	$(BIN)/dbt docs generate --static
+	@echo "docs: $(CURDIR)/target/static_index.html"
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src python_models tests/python
 	$(BIN)/ruff format --check src python_models tests/python
@@ -109,4 +125,4 @@ bench: $(BIN)/.installed
 	$(PY) -m customer_intel.bench --out bench/results.md
 
 clean:
-	rm -rf target logs warehouse data bench/work .pytest_cache
+	rm -rf target logs warehouse data bench/work .pytest_cache exports

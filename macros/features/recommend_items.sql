@@ -4,14 +4,17 @@
     (user_item_interactions shape), `neighbors` (item_neighbors shape) and `popularity`
     (item_popularity shape), all built for that snapshot.
 
-    - item_cf: score = Σ over the person's interactions of interaction_weight × similarity to the
-      candidate; `because_of_item_id` is the interaction contributing most (ties: item id). With
-      `allow_bought`, each interacted item also counts as its own neighbour (similarity 1).
+    - item_cf: score = Σ over the person's strongest interactions (the
+      `recommendation_history_items` largest decayed weights, so mostly the recent ones) of
+      interaction_weight × similarity to the candidate; `because_of_item_id` is the interaction
+      contributing most (ties: the larger item id). With `allow_bought`, each interacted item
+      also counts as its own neighbour (similarity 1). Sums are exact decimals, so scores do not
+      depend on row order.
     - Fill, when item-CF gives fewer than N: the most popular items (by buyers) of the person's
       main category (the category with the largest total interaction weight, ties by name), then
       the most popular items overall. Fill rows have a NULL score.
-    - Only catalog merchandise (is_merchandise); fill only items someone bought in the window. Unless `allow_bought`,
-      never an item the person bought on or before the snapshot (any time).
+    - Only catalog merchandise (is_merchandise); fill only items someone bought in the window.
+      Unless `allow_bought`, never an item the person bought on or before the snapshot (any time).
     Ordering: item_cf by score desc, then category fill, then overall fill by popularity; item id
     breaks ties. Columns: user_key, item_id, rank, score, source, because_of_item_id.
 -#}
@@ -37,7 +40,7 @@ catalog as (
     where is_known_item and is_merchandise
 ),
 
-history as (
+all_history as (
     select
         interactions.user_key,
         interactions.item_id,
@@ -45,6 +48,15 @@ history as (
     from {{ interactions }} as interactions
     inner join rec_users on interactions.user_key = rec_users.user_key
     where interactions.interaction_weight > 0
+),
+
+history as (
+    -- the person's strongest (decayed, so mostly recent) interactions feed item-CF
+    select *
+    from all_history
+    qualify row_number() over (
+        partition by user_key order by interaction_weight desc, item_id asc
+    ) <= {{ int_var('recommendation_history_items', 1, 100000) }}
 ),
 
 bought as (
@@ -64,12 +76,12 @@ bought as (
 
 category_weights as (
     select
-        history.user_key,
+        all_history.user_key,
         catalog.category,
-        sum(history.interaction_weight order by history.item_id) as category_weight
-    from history
-    inner join catalog on history.item_id = catalog.item_id
-    group by history.user_key, catalog.category
+        sum(all_history.interaction_weight order by all_history.item_id) as category_weight
+    from all_history
+    inner join catalog on all_history.item_id = catalog.item_id
+    group by all_history.user_key, catalog.category
 ),
 
 main_categories as (
@@ -120,26 +132,39 @@ cf_contributions as (
         history.user_key,
         item_links.neighbor_item_id as item_id,
         history.item_id as because_of_item_id,
-        history.interaction_weight * item_links.similarity as contribution,
-        row_number() over (
-            partition by history.user_key, item_links.neighbor_item_id
-            order by history.interaction_weight * item_links.similarity desc, history.item_id asc
-        ) as contribution_rank
+        history.interaction_weight * item_links.similarity as contribution
     from history
     inner join item_links on history.item_id = item_links.item_id
+),
+
+cf_scores as (
+    -- sums as decimals: exact, so the score does not depend on the order rows arrive in
+    select
+        cf_contributions.user_key,
+        cf_contributions.item_id,
+        cast(sum(cast(cf_contributions.contribution as decimal(38, 12))) as double) as score,
+        arg_max(
+            cf_contributions.because_of_item_id,
+            struct_pack(contribution := cf_contributions.contribution, item := cf_contributions.because_of_item_id)
+        ) as because_of_item_id
+    from cf_contributions
+    inner join catalog on cf_contributions.item_id = catalog.item_id
+    anti join bought
+        on cf_contributions.user_key = bought.user_key and cf_contributions.item_id = bought.item_id
+    group by cf_contributions.user_key, cf_contributions.item_id
 ),
 
 cf_candidates as (
     select
         user_key,
         item_id,
-        sum(contribution order by because_of_item_id) as score,
+        score,
         'item_cf' as source,
-        any_value(because_of_item_id) filter (where contribution_rank = 1) as because_of_item_id,
+        because_of_item_id,
         1 as source_priority,
-        -sum(contribution order by because_of_item_id) as source_order
-    from cf_contributions
-    group by user_key, item_id
+        -score as source_order
+    from cf_scores
+    qualify row_number() over (partition by user_key order by score desc, item_id asc) <= {{ top_n }}
 ),
 
 category_fill as (

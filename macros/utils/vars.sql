@@ -109,6 +109,7 @@
     {%- do int_var('interaction_half_life_days', 1, 36500) -%}
     {%- do int_var('churn_horizon_days', 1, 3650) -%}
     {%- do int_var('recommendation_top_n', 1, 1000) -%}
+    {%- do int_var('recommendation_history_items', 1, 100000) -%}
     {%- do bool_var('recommend_already_bought') -%}
     {%- do int_var('recommendation_backtest_days', 1, 3650) -%}
     {%- do int_var('fbt_min_orders', 1, 1000000) -%}

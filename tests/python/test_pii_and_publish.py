@@ -154,3 +154,40 @@ def test_dbt_without_secret_fails_clearly(dbt_runner: DbtRunner, published: Path
         dbt_runner.query("select count(*) from duckdb_tables()") if dbt_runner.db_path.exists() else [(0,)]
     )
     assert built == [(0,)]
+
+
+def test_bi_reads_the_published_file_while_dbt_builds(tmp_path: Path, published: Path) -> None:
+    """A BI-style reader (duckdb-engine + SQLAlchemy, read-only, external access disabled) keeps
+    querying the published file while a full build and publish of the same target runs."""
+    sqlalchemy = pytest.importorskip("sqlalchemy")
+    target = published / "marketing.duckdb"
+    engine = sqlalchemy.create_engine(
+        f"duckdb:///{target}",
+        connect_args={"read_only": True, "config": {"enable_external_access": False}},
+        poolclass=sqlalchemy.pool.NullPool,
+    )
+    env = {k: v for k, v in os.environ.items() if k != SECRET_ENV_VAR}
+    env.update({"DBT_PROFILES_DIR": str(PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                "PYTHONPATH": str(PROJECT_DIR / "src"), SECRET_ENV_VAR: SECRET,
+                "DBT_LOG_PATH": str(tmp_path / "logs")})  # fmt: skip
+    log = (tmp_path / "build.log").open("w")  # a file, not a pipe: a full pipe would block dbt
+    build = subprocess.Popen(
+        [sys.executable, "-m", "customer_intel.cli", "run", "--raw-data-path", str(published / "raw"),
+         "--build-db", str(tmp_path / "build.duckdb"), "--published-db", str(target),
+         "--target-path", str(tmp_path / "target")],
+        cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    reads = 0
+    while build.poll() is None or reads == 0:
+        with engine.connect() as connection:
+            people = connection.execute(sqlalchemy.text("select count(*) from customer_360")).scalar_one()
+            kpis = connection.execute(sqlalchemy.text("select sum(orders) from kpi_daily")).scalar_one()
+            with pytest.raises(sqlalchemy.exc.DBAPIError, match="disabled"):
+                connection.execute(
+                    sqlalchemy.text(f"select * from read_parquet('{published / 'raw'}/*.parquet')")
+                )
+        assert people > 0 and kpis > 0
+        reads += 1
+    log.close()
+    assert build.returncode == 0, (tmp_path / "build.log").read_text()[-3000:]
+    assert reads >= 2
