@@ -27,19 +27,9 @@ evaluated_users as (
     select distinct user_key from relevant
 ),
 
-cf_excluding_bought as (
-    {{ recommend_items(
-        users="evaluated_users",
-        interactions=ref('int_recommendation_backtest_interactions'),
-        neighbors=ref('item_neighbors_backtest'),
-        popularity=ref('int_recommendation_backtest_popularity'),
-        snapshot_date=cutoff_date,
-        top_n=top_n,
-        allow_bought=false,
-    ) }}
-),
+{%- for mode, allow_bought in [('excluding_bought', false), ('including_bought', true)] %}
 
-cf_including_bought as (
+cf_{{ mode }} as (
     {{ recommend_items(
         users="evaluated_users",
         interactions=ref('int_recommendation_backtest_interactions'),
@@ -47,9 +37,10 @@ cf_including_bought as (
         popularity=ref('int_recommendation_backtest_popularity'),
         snapshot_date=cutoff_date,
         top_n=top_n,
-        allow_bought=true,
+        allow_bought=allow_bought,
     ) }}
 ),
+{%- endfor %}
 
 bought_before as (
     select
