@@ -191,3 +191,25 @@ def test_bi_reads_the_published_file_while_dbt_builds(tmp_path: Path, published:
     log.close()
     assert build.returncode == 0, (tmp_path / "build.log").read_text()[-3000:]
     assert reads >= 2
+
+
+def test_published_file_opens_in_duckdb_1x(tmp_path: Path, published: Path) -> None:
+    """BI tools may still ship DuckDB 1.x: the published file is written in a storage format it
+    reads. Checked with a real DuckDB 1.1 in a throw-away virtualenv."""
+    venv = tmp_path / "duckdb1"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "duckdb==1.1.3"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr[-2000:]
+    script = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(duckdb.__version__, con.execute('select count(*) from customer_360').fetchall()[0][0])"
+    )
+    command = [str(python), "-c", script, str(published / "marketing.duckdb")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    version, people = done.stdout.split()
+    assert version.startswith("1.1") and int(people) > 0
