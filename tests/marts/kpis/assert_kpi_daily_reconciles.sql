@@ -1,22 +1,30 @@
--- kpi_daily adds up: the `all` rows hold every clean event's revenue up to as_of_date, every
--- buyer's orders and every person once as new, and the channel rows add up to the `all` rows for
--- the additive measures (revenue, new users). Returns the measures that do not match.
+-- kpi_daily adds up: the `all` rows hold the revenue of every clean event up to its last day
+-- (as_of_date) and every person once as new, and the channel rows add up to the `all` rows for
+-- the additive measures (revenue, new users). Returns the measures that do not match. Reads
+-- clean_events, not int_events_as_of, so replaying another as_of_date on int_events_as_of
+-- alone does not pit it against a kpi_daily built for a different date.
 
 with
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
+clean_events as (
+    select * from {{ ref('clean_events') }}
 ),
 
 kpi_daily as (
     select * from {{ ref('kpi_daily') }}
 ),
 
+kpi_range as (
+    select max(kpi_date) as last_date from kpi_daily
+),
+
 expected as (
     select
-        coalesce(sum(revenue), 0) as net_revenue,
-        count(distinct user_key) as new_users
-    from events_as_of
+        coalesce(sum(clean_events.revenue), 0) as net_revenue,
+        count(distinct clean_events.user_key) as new_users
+    from clean_events
+    cross join kpi_range
+    where clean_events.event_date <= kpi_range.last_date
 ),
 
 totals as (
