@@ -7,6 +7,8 @@
 -- Population at S: people with at least one purchase order in the lookback window ending on S.
 
 {%- set horizon = int_var('churn_horizon_days', 1, 3650) | int %}
+{#- each snapshot role and its distance (days) before as_of_date: the one place they are set #}
+{%- set snapshot_roles = [('train', 2 * horizon), ('eval', horizon), ('score', 0)] %}
 
 with
 
@@ -15,17 +17,14 @@ events_as_of as (
 ),
 
 snapshot_offsets as (
+    {%- for role, offset_days in snapshot_roles %}
     select
-        'train' as snapshot_role,
-        {{ 2 * horizon }} as offset_days
+        '{{ role }}' as snapshot_role,
+        {{ offset_days }} as offset_days
+    {%- if not loop.last %}
     union all
-    select
-        'eval' as snapshot_role,
-        {{ horizon }} as offset_days
-    union all
-    select
-        'score' as snapshot_role,
-        0 as offset_days
+    {%- endif %}
+    {%- endfor %}
 ),
 
 snapshots as (
@@ -35,34 +34,23 @@ snapshots as (
         cast({{ as_of_date() }} as date) - offset_days + {{ horizon }} as label_window_end
     from snapshot_offsets
 ),
+{%- for role, offset_days in snapshot_roles %}
 
-train_features as (
-    {{ user_features_as_of("cast(" ~ as_of_date() ~ " as date) - " ~ (2 * horizon)) }}
+{{ role }}_features as (
+    {{ user_features_as_of("cast(" ~ as_of_date() ~ " as date) - " ~ offset_days) }}
 ),
-
-eval_features as (
-    {{ user_features_as_of("cast(" ~ as_of_date() ~ " as date) - " ~ horizon) }}
-),
-
-score_features as (
-    {{ user_features_as_of(as_of_date()) }}
-),
+{%- endfor %}
 
 all_features as (
+    {%- for role, offset_days in snapshot_roles %}
     select
-        'train' as snapshot_role,
+        '{{ role }}' as snapshot_role,
         *
-    from train_features
+    from {{ role }}_features
+    {%- if not loop.last %}
     union all by name
-    select
-        'eval' as snapshot_role,
-        *
-    from eval_features
-    union all by name
-    select
-        'score' as snapshot_role,
-        *
-    from score_features
+    {%- endif %}
+    {%- endfor %}
 ),
 
 population as (

@@ -42,19 +42,6 @@ cf_{{ mode }} as (
 ),
 {%- endfor %}
 
-bought_before as (
-    select
-        events_as_of.user_key,
-        count(distinct events_as_of.item_id) as bought_items
-    from events_as_of
-    inner join evaluated_users on events_as_of.user_key = evaluated_users.user_key
-    where
-        events_as_of.event_type = 'purchase'
-        and events_as_of.item_id is not null
-        and events_as_of.event_date <= {{ cutoff_date }}
-    group by events_as_of.user_key
-),
-
 bought_items_before as (
     select distinct
         events_as_of.user_key,
@@ -65,6 +52,14 @@ bought_items_before as (
         events_as_of.event_type = 'purchase'
         and events_as_of.item_id is not null
         and events_as_of.event_date <= {{ cutoff_date }}
+),
+
+bought_before as (
+    select
+        user_key,
+        count(*) as bought_items
+    from bought_items_before
+    group by user_key
 ),
 
 popular_items as (
