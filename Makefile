@@ -12,9 +12,13 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)/src
 
 # Own data: make run RAW_DATA_PATH=/abs/dir AS_OF_DATE=YYYY-MM-DD [MAX_REJECT_SHARE=0.3]
-RAW_DATA_PATH ?=
-AS_OF_DATE ?=
-MAX_REJECT_SHARE ?=
+# User values are taken literally (`$(value ...)`: no make or shell expansion of `$`, quotes or
+# backticks) and reach the programs only as environment variables, never inside a recipe's text.
+override RAW_DATA_PATH := $(value RAW_DATA_PATH)
+override AS_OF_DATE := $(value AS_OF_DATE)
+override MAX_REJECT_SHARE := $(value MAX_REJECT_SHARE)
+override AUDIENCE := $(value AUDIENCE)
+export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE AUDIENCE
 # Demo data parameters (deterministic for a given seed).
 DEMO_SEED ?= 42
 DEMO_USERS ?= 4000
@@ -27,7 +31,12 @@ CI_DIR := data/ci
 CI_STAMP := $(CI_DIR)/.params-7-1500-200-365
 CI_DB := warehouse/ci.duckdb
 # UCI Online Retail (real data): source file beside the clone, converted into the raw contract.
-ONLINE_RETAIL_SOURCE ?= $(abspath ../shared/data/online_retail/online_retail.parquet)
+ifeq ($(origin ONLINE_RETAIL_SOURCE),undefined)
+ONLINE_RETAIL_SOURCE := $(abspath ../shared/data/online_retail/online_retail.parquet)
+else
+override ONLINE_RETAIL_SOURCE := $(value ONLINE_RETAIL_SOURCE)
+endif
+export ONLINE_RETAIL_SOURCE
 ONLINE_RETAIL_DIR := data/online_retail
 # The last invoice day: the churn model evaluates on the 90 days before it, trained 90 days earlier.
 ONLINE_RETAIL_AS_OF := 2011-12-09
@@ -36,7 +45,6 @@ DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DE
 .PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean import-online-retail \
 	run-online-retail online-retail-report export docs
 # make export AUDIENCE=name: the audience as a CSV with raw ids, for a CRM upload (logged)
-AUDIENCE ?=
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
@@ -50,6 +58,8 @@ help:
 $(BIN)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# the package in src/ importable from the venv's python without PYTHONPATH (python -m ...)
+	@echo "$(CURDIR)/src" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/customer_intel_src.pth"
 	@touch $@
 
 setup: $(BIN)/.installed
@@ -69,14 +79,11 @@ run: $(BIN)/.installed
 ifeq ($(strip $(RAW_DATA_PATH)),)
 	@$(MAKE) --no-print-directory $(DEMO_STAMP)
 endif
-	$(PY) -m customer_intel.cli run \
-		$(if $(strip $(RAW_DATA_PATH)),--raw-data-path "$(RAW_DATA_PATH)") \
-		$(if $(strip $(AS_OF_DATE)),--as-of-date "$(AS_OF_DATE)") \
-		$(if $(strip $(MAX_REJECT_SHARE)),--max-reject-share "$(MAX_REJECT_SHARE)")
+	$(PY) -m customer_intel.cli run
 
 # Real data: the UCI Online Retail file converted into the raw contract (mapping in the README).
 import-online-retail: $(BIN)/.installed
-	$(PY) -m customer_intel.online_retail --source "$(ONLINE_RETAIL_SOURCE)" --out $(ONLINE_RETAIL_DIR)
+	$(PY) -m customer_intel.online_retail --source "$$ONLINE_RETAIL_SOURCE" --out $(ONLINE_RETAIL_DIR)
 
 # Public data: its customer ids are keyed with the labelled demo secret unless one is set.
 run-online-retail: import-online-retail
@@ -86,11 +93,10 @@ run-online-retail: import-online-retail
 		--build-db warehouse/online_retail_build.duckdb --published-db warehouse/online_retail.duckdb
 
 online-retail-report: $(BIN)/.installed
-	$(PY) -m customer_intel.report online-retail --source "$(ONLINE_RETAIL_SOURCE)" --data-dir $(ONLINE_RETAIL_DIR)
+	$(PY) -m customer_intel.report online-retail --source "$$ONLINE_RETAIL_SOURCE" --data-dir $(ONLINE_RETAIL_DIR)
 
 export: $(BIN)/.installed
-	@test -n "$(AUDIENCE)" || { echo "usage: make export AUDIENCE=name (see table audiences)"; exit 2; }
-	$(PY) -m customer_intel.export --audience "$(AUDIENCE)"
+	$(PY) -m customer_intel.export
 
 # The docs site with lineage from the raw files to every exposure; the catalog comes from the
 # build file of `make run` (built first when missing).
@@ -117,7 +123,7 @@ dbt-test: $(BIN)/.installed $(CI_STAMP)
 
 # pytest includes the full Online Retail build (tests/python/test_online_retail.py).
 pytest: $(BIN)/.installed
-	ONLINE_RETAIL_SOURCE="$(ONLINE_RETAIL_SOURCE)" $(BIN)/pytest
+	$(BIN)/pytest
 
 test: lint dbt-test pytest
 

@@ -61,7 +61,7 @@
     {%- set operators = ['=', '!=', '<', '<=', '>', '>=', 'in', 'not_in', 'is_null', 'is_not_null'] -%}
     {%- set column = condition.get('column') if condition is mapping else none -%}
     {%- set operator = (condition.get('operator') if condition is mapping else none) | string | lower -%}
-    {%- if column not in columns -%}
+    {%- if column is not string or column not in columns -%}
         {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': unknown column '" ~ column ~ "' (customer_360 has: " ~ columns.keys() | sort | join(', ') ~ ")") }}
     {%- endif -%}
     {%- if operator not in operators -%}
@@ -77,6 +77,9 @@
         {%- do return(adapter.quote(column) ~ ' is not null') -%}
     {%- endif -%}
     {%- set value = condition.get('value') -%}
+    {%- if value is none -%}
+        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a value (for missing values use is_null / is_not_null)") }}
+    {%- endif -%}
     {%- if operator in ['in', 'not_in'] -%}
         {%- if value is string or value is not iterable or value | length == 0 -%}
             {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a non-empty list value") }}
@@ -93,9 +96,13 @@
 
 {% macro _audience_literal(name, column, data_type, value) %}
     {%- set text = value | string | trim -%}
+    {%- if value is none or value is mapping or (value is iterable and value is not string) -%}
+        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " needs a single value, got " ~ value) }}
+    {%- endif -%}
     {%- if data_type in ['integer', 'bigint', 'double'] or data_type.startswith('decimal') -%}
-        {%- if value is boolean or not modules.re.fullmatch('-?[0-9]+(\\.[0-9]+)?', text) -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is numeric, got " ~ value) }}
+        {#- at most 15 digits before and 6 after the point: exact in a double, no overflow -#}
+        {%- if value is boolean or not modules.re.fullmatch('-?[0-9]{1,15}(\\.[0-9]{1,6})?', text) -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is numeric (at most 15 digits, 6 decimals), got " ~ value) }}
         {%- endif -%}
         {%- do return(text) -%}
     {%- elif data_type == 'boolean' -%}
@@ -104,8 +111,8 @@
         {%- endif -%}
         {%- do return(text | lower) -%}
     {%- elif data_type == 'date' -%}
-        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is a date, got " ~ value) }}
+        {%- if not is_calendar_date(text) -%}
+            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is a real date YYYY-MM-DD, got " ~ value) }}
         {%- endif -%}
         {%- do return("date '" ~ text ~ "'") -%}
     {%- endif -%}

@@ -25,10 +25,27 @@
         {%- do return(none) -%}
     {%- endif -%}
     {%- set text = value | string | trim -%}
-    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
-        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a date YYYY-MM-DD, got: " ~ text) }}
+    {%- if not is_calendar_date(text) -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a real date YYYY-MM-DD, got: " ~ text) }}
     {%- endif -%}
     {%- do return("date '" ~ text ~ "'") -%}
+{%- endmacro %}
+
+
+{#- True when `text` is YYYY-MM-DD and names a day of the calendar (2024-02-29 yes, 2023-02-29
+    and 2024-13-45 no), checked here so that a bad date never reaches the SQL binder. -#}
+{% macro is_calendar_date(text) -%}
+    {%- set text = text | string | trim -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', text) -%}
+        {%- do return(false) -%}
+    {%- endif -%}
+    {%- set year, month, day = text[0:4] | int, text[5:7] | int, text[8:10] | int -%}
+    {%- if year < 1 or month < 1 or month > 12 or day < 1 -%}
+        {%- do return(false) -%}
+    {%- endif -%}
+    {%- set next_month = modules.datetime.date(year + (1 if month == 12 else 0), 1 if month == 12 else month + 1, 1) if year < 9999 or month < 12 else none -%}
+    {%- set days_in_month = 31 if next_month is none else (next_month - modules.datetime.timedelta(days=1)).day -%}
+    {%- do return(day <= days_in_month) -%}
 {%- endmacro %}
 
 
@@ -52,7 +69,7 @@
         timestamp '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}'
     {%- else -%}
         {%- set text = value | string | trim -%}
-        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2})?', text) -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}( ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9])?', text) or not is_calendar_date(text[0:10]) -%}
             {{ exceptions.raise_compiler_error("var load_time must be YYYY-MM-DD[ HH:MM:SS], got: " ~ text) }}
         {%- endif -%}
         timestamp '{{ text }}'
@@ -62,7 +79,11 @@
 
 {#- A numeric var as a validated float literal within [minimum, maximum]. -#}
 {% macro float_var(var_name, minimum, maximum) -%}
-    {%- set value = var(var_name) | float(-1e308) -%}
+    {%- set raw = var(var_name) | string | trim -%}
+    {%- if not modules.re.fullmatch('[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?', raw) -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a finite number in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ raw) }}
+    {%- endif -%}
+    {%- set value = raw | float -%}
     {%- if value < minimum or value > maximum -%}
         {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a number in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ var(var_name)) }}
     {%- endif -%}

@@ -1,10 +1,16 @@
 -- Every raw event row gets exactly one outcome: kept, duplicate or rejected (with the first
--- failing check of seed reject_reasons, in its check_order).
+-- failing check of seed reject_reasons, in its check_order). CSV records the loader could not
+-- parse join as rejected rows (`malformed_csv_line`) named by file and line.
 
 with
 
 events as (
     select * from {{ ref('stg_shop__events') }}
+),
+
+malformed_lines as (
+    select * from {{ ref('stg_loader__malformed_lines') }}
+    where source_table = 'events'
 ),
 
 event_types as (
@@ -35,6 +41,13 @@ checked as (
     select
         *,
         case
+            when
+                length(event_id) > {{ max_id_length() }}
+                or user_id_length > {{ max_id_length() }}
+                or length(item_id) > {{ max_id_length() }}
+                or length(order_id) > {{ max_id_length() }}
+                or length(channel) > {{ max_id_length() }}
+                then 'id_too_long'
             when event_id is null then 'missing_event_id'
             when user_key is null then 'missing_user_id'
             when event_type is null then 'missing_event_type'
@@ -51,6 +64,10 @@ checked as (
             when requires_order and quantity <= 0 then 'non_positive_quantity'
             when requires_order and unit_price is null then 'missing_price'
             when requires_order and unit_price <= 0 then 'non_positive_price'
+            when
+                quantity is not null and unit_price is not null
+                and {{ line_amount('quantity', 'unit_price') }} is null
+                then 'value_out_of_range'
         end as reject_reason
     from typed
 ),
@@ -96,10 +113,12 @@ classified as (
     select
         decided.source_file,
         decided.source_row_number,
+        cast(null as bigint) as source_line_number,
         decided.outcome,
         decided.final_reject_reason as reject_reason,
         decided.duplicate_of_source_file,
         decided.duplicate_of_source_row_number,
+        cast(null as varchar) as reject_detail,
         decided.event_id,
         decided.user_key,
         decided.event_type,
@@ -116,13 +135,53 @@ classified as (
         coalesce(lower(decided.channel), 'unknown') as channel,
         -- signed amount of purchase (+) and refund (-) rows whose numbers parse; 0 otherwise
         coalesce(
-            cast(decided.quantity * decided.unit_price * decided.revenue_sign as decimal(18, 4)), 0
+            cast(
+                {{ line_amount('decided.quantity', 'decided.unit_price') }} * decided.revenue_sign
+                as decimal(18, 4)
+            ),
+            0
         ) as revenue,
         users.user_key is not null as is_known_user,
         items.item_id is not null as is_known_item
     from decided
     left join users on decided.user_key = users.user_key
     left join items on decided.item_id = items.item_id
+),
+
+malformed_classified as (
+    select
+        source_file,
+        cast(null as bigint) as source_row_number,
+        source_line_number,
+        'rejected' as outcome,
+        'malformed_csv_line' as reject_reason,
+        cast(null as varchar) as duplicate_of_source_file,
+        cast(null as bigint) as duplicate_of_source_row_number,
+        csv_error_type || ': ' || csv_error_message as reject_detail,
+        cast(null as varchar) as event_id,
+        cast(null as varchar) as user_key,
+        cast(null as varchar) as event_type,
+        cast(null as varchar) as event_type_normalized,
+        cast(null as varchar) as item_id,
+        cast(null as varchar) as order_id,
+        cast(null as integer) as quantity,
+        cast(null as decimal(18, 4)) as unit_price,
+        cast(null as timestamp) as event_at,
+        cast(null as varchar) as quantity_raw,
+        cast(null as varchar) as unit_price_raw,
+        cast(null as varchar) as event_at_raw,
+        cast(null as varchar) as channel_raw,
+        'unknown' as channel,
+        cast(0 as decimal(18, 4)) as revenue,
+        false as is_known_user,
+        false as is_known_item
+    from malformed_lines
+),
+
+all_rows as (
+    select * from classified
+    union all
+    select * from malformed_classified
 )
 
-select * from classified
+select * from all_rows

@@ -4,6 +4,8 @@ with
 
 items as (
     select * from {{ ref('stg_shop__items') }}
+    -- rows with an over-long key are rejected (int_dimension_rows_classified)
+    where length(item_id) <= {{ max_id_length() }}
 ),
 
 deduplicated as (

@@ -4,6 +4,8 @@ with
 
 users as (
     select * from {{ ref('stg_shop__users') }}
+    -- rows with an over-long key are rejected (int_dimension_rows_classified)
+    where user_id_length <= {{ max_id_length() }}
 ),
 
 deduplicated as (

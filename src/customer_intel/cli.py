@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -50,6 +51,19 @@ def parse_as_of(value: str | None) -> str | None:
     return None
 
 
+def parse_share(value: str | None) -> float | None:
+    """Validate a MAX_REJECT_SHARE value (a finite number in [0, 1]) or return None when not given."""
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        share = float(value)
+    except ValueError:
+        share = math.nan
+    if not math.isfinite(share) or not 0 <= share <= 1:
+        fail(f"MAX_REJECT_SHARE must be a number between 0 and 1 (e.g. 0.3), got {value!r}")
+    return share
+
+
 def dbt_vars(raw: Path, as_of: str | None, max_reject_share: float | None) -> dict[str, object]:
     """The --vars passed to dbt (JSON, so any path is quoted safely)."""
     out: dict[str, object] = {"raw_data_path": str(raw)}
@@ -73,6 +87,10 @@ def headline(published_db: Path) -> str:
             "group by 1 order by 2 desc, 1 limit 5"
         ).fetchall()
         tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+        fallbacks = con.execute(
+            "select model_family, model_status, status_message from model_status "
+            "where model_status != 'fitted' order by 1"
+        ).fetchall()
     finally:
         con.close()
     raw = clean + sum(by_outcome.values())
@@ -85,6 +103,7 @@ def headline(published_db: Path) -> str:
     ]
     if reasons:
         lines.append("  top reject reasons: " + ", ".join(f"{r} {n:,}" for r, n in reasons))
+    lines += [f"  note: {family} {status}: {message}" for family, status, message in fallbacks]
     return "\n".join(lines)
 
 
@@ -109,8 +128,23 @@ def only_files_added(previous: dict | None, current: dict[str, object]) -> bool:
     return all(new_files.get(name) == meta for name, meta in old_files.items())
 
 
-def reject_hint(build_db: Path) -> str:
-    """After a failed build: the reject share and top reasons, when the classification got built."""
+RESHARE_TEST = "assert_reject_share_within_limits"
+
+
+def failed_nodes(run_results: Path) -> list[tuple[str, str, str]]:
+    """(unique_id, status, message) of the nodes that errored or failed in this run's results."""
+    if not run_results.exists():
+        return []
+    results = json.loads(run_results.read_text()).get("results", [])
+    return [
+        (r["unique_id"], r["status"], " ".join(str(r.get("message") or "").split())[:300])
+        for r in results
+        if r.get("status") in ("error", "fail", "runtime error")
+    ]
+
+
+def reject_counts(build_db: Path) -> str:
+    """The raw events by outcome of the classification this run built (empty when unreadable)."""
     try:
         con = duckdb.connect(str(build_db), read_only=True)
     except duckdb.Error:
@@ -118,22 +152,38 @@ def reject_hint(build_db: Path) -> str:
     try:
         rows = con.execute(
             "select reject_reason, count(*), count(*) / sum(count(*)) over () "
-            "from intermediate.int_events_classified group by 1 order by 2 desc limit 6"
+            "from intermediate.int_events_classified group by 1 order by 2 desc, 1 limit 6"
         ).fetchall()
     except duckdb.Error:
         return ""
     finally:
         con.close()
-    shares = ", ".join(f"{reason or 'kept'} {n:,} ({share:.1%})" for reason, n, share in rows)
-    return (
-        f"raw events by outcome: {shares}. If many rows are rejected on purpose, "
-        "raise MAX_REJECT_SHARE (e.g. make run ... MAX_REJECT_SHARE=0.3)."
-    )
+    return ", ".join(f"{reason or 'kept'} {n:,} ({share:.1%})" for reason, n, share in rows)
+
+
+def failure_hint(build_db: Path, run_results: Path) -> str:
+    """What failed in this run, from this run's results only (never an earlier build's tables):
+    the failing nodes; the reject counts and the MAX_REJECT_SHARE advice only when the
+    reject-share test is what failed."""
+    failed = failed_nodes(run_results)
+    if not failed:
+        return "dbt stopped before building any model (see its message above: a raw file or a var)."
+    lines = [f"failed in this run: {len(failed)} node(s)"]
+    lines += [f"  {status}: {uid.split('.', 2)[-1]}: {message}" for uid, status, message in failed[:8]]
+    if any(RESHARE_TEST in uid for uid, _, _ in failed):
+        counts = reject_counts(build_db)
+        lines.append(
+            f"raw events by outcome: {counts}. If many rows are rejected on purpose (see table "
+            "rejected_events), raise MAX_REJECT_SHARE (e.g. make run ... MAX_REJECT_SHARE=0.3)."
+        )
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> None:
     """Validate inputs, build with dbt, publish atomically and print the headline counts."""
     env = dict(os.environ)
+    as_of = parse_as_of(args.as_of_date)
+    max_reject_share = parse_share(args.max_reject_share)
     if args.raw_data_path:
         raw = Path(args.raw_data_path).expanduser().resolve()
         check_raw_dir(raw)
@@ -148,14 +198,13 @@ def run(args: argparse.Namespace) -> None:
         if not env.get(SECRET_ENV_VAR):
             print(f"note: demo build, using the labelled demo secret for {SECRET_ENV_VAR}")
             env[SECRET_ENV_VAR] = DEMO_SECRET
-    as_of = parse_as_of(args.as_of_date)
     build_db = Path(args.build_db)
     build_db.parent.mkdir(parents=True, exist_ok=True)
     env["DBT_DUCKDB_PATH"] = str(build_db)
     command = [
         str(Path(sys.executable).with_name("dbt")), "build",
         "--profiles-dir", ".", "--project-dir", ".", "--target-path", args.target_path,
-        "--vars", json.dumps(dbt_vars(raw, as_of, args.max_reject_share)),
+        "--vars", json.dumps(dbt_vars(raw, as_of, max_reject_share)),
     ]  # fmt: skip
     # clean_events is incremental: rebuild it from scratch unless the only change since the last
     # build is new raw files (another directory, another secret, or a rewritten file all force it)
@@ -165,13 +214,15 @@ def run(args: argparse.Namespace) -> None:
     if args.full_refresh or not only_files_added(previous, current):
         command.append("--full-refresh")
     state.unlink(missing_ok=True)
+    run_results = Path(args.target_path) / "run_results.json"
+    run_results.unlink(missing_ok=True)  # a hint must never read an earlier run's results
     result = subprocess.run(command, env=env, check=False)
     if result.returncode != 0:
-        print(reject_hint(build_db), file=sys.stderr)
+        print(failure_hint(build_db, run_results), file=sys.stderr)
         fail(f"dbt build failed (exit {result.returncode}); the published file was left as it was")
     state.write_text(json.dumps(current, indent=2))
     try:
-        publish(build_db, Path(args.published_db), Path(args.target_path) / "run_results.json")
+        publish(build_db, Path(args.published_db), run_results)
     except PublishError as exc:
         fail(str(exc))
     print(headline(Path(args.published_db)))
@@ -184,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     p_run = sub.add_parser("run", help="build from raw files and publish")
     p_run.add_argument("--raw-data-path", default=os.environ.get("RAW_DATA_PATH") or None)
     p_run.add_argument("--as-of-date", default=os.environ.get("AS_OF_DATE") or None)
-    p_run.add_argument("--max-reject-share", type=float, default=None)
+    p_run.add_argument("--max-reject-share", default=os.environ.get("MAX_REJECT_SHARE") or None)
     p_run.add_argument("--build-db", default="warehouse/build.duckdb")
     p_run.add_argument("--published-db", default="warehouse/marketing.duckdb")
     p_run.add_argument("--target-path", default="target", help="dbt target directory")

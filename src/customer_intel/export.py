@@ -17,6 +17,7 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,10 +91,13 @@ def export_audience(build_db: Path, audience: str, out_dir: Path) -> Path:
 def main(argv: list[str] | None = None) -> None:
     """Export one audience, or fail with a clear message."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--audience", required=True)
+    p.add_argument("--audience", default=os.environ.get("AUDIENCE") or None)
     p.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
     p.add_argument("--out-dir", type=Path, default=Path("exports"))
     args = p.parse_args(argv)
+    if not args.audience:
+        print("usage: make export AUDIENCE=name (see table audiences)", file=sys.stderr)
+        raise SystemExit(2)
     try:
         target = export_audience(args.build_db, args.audience, args.out_dir)
     except (ExportError, duckdb.Error) as error:

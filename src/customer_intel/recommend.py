@@ -100,8 +100,11 @@ def user_item_matrix(interactions: pd.DataFrame) -> UserItemMatrix:
     if not np.isfinite(weights).all() or (weights < 0).any():
         raise RecommendationInputError("interaction_weight must be finite and >= 0")
     positive = interactions.loc[weights > 0, ["user_key", "item_id", "interaction_weight"]]
-    users, user_index = np.unique(positive["user_key"].to_numpy(dtype=str), return_inverse=True)
-    items, item_index = np.unique(positive["item_id"].to_numpy(dtype=str), return_inverse=True)
+    # factorize keeps ids as Python strings: numpy's fixed-width str dtype would size every id
+    # like the longest one (one 100 KB id among 1,668 rows took 2 GB)
+    user_index, users = pd.factorize(positive["user_key"].astype(object), sort=True)
+    item_index, item_labels = pd.factorize(positive["item_id"].astype(object), sort=True)
+    items = np.asarray(item_labels, dtype=object)
     matrix = sparse.coo_matrix(
         (positive["interaction_weight"].to_numpy(dtype=np.float64), (user_index, item_index)),
         shape=(len(users), len(items)),

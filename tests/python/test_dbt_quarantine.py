@@ -50,8 +50,9 @@ def test_every_row_gets_its_expected_outcome_and_reason(dirty_build: DbtRunner) 
 def test_every_defect_kind_is_in_rejected_events(dirty_build: DbtRunner) -> None:
     reasons = {r for (r,) in dirty_build.query("select distinct reject_reason from marts.rejected_events")}
     documented = {r for (r,) in dirty_build.query("select reject_reason from reference.reject_reasons")}
-    # every documented reason except the impossible-in-CSV ones is exercised by the fixture
-    assert reasons == documented
+    # every documented reason is exercised by the fixture, except malformed CSV records (which
+    # the fixture's own expected-outcome columns could not be read from): test_hostile_inputs
+    assert reasons == documented - {"malformed_csv_line"}
 
 
 def test_raw_rows_reconcile(dirty_build: DbtRunner) -> None:

@@ -9,7 +9,8 @@
 
 -- Kept events only, one row per event_id. Incremental: a new file (source_file not loaded yet)
 -- is read in full; rows of already-loaded files are re-merged when their event_at is within
--- `incremental_lookback_days` of the latest loaded event (late and corrected events).
+-- `incremental_lookback_days` of the latest loaded event (late and corrected events), or when
+-- their person or item was unknown (it may have arrived in a later users/items file).
 
 with
 
@@ -42,6 +43,12 @@ kept as (
             or event_at >= (
                 select max(existing.event_at) from {{ this }} as existing
             ) - to_days({{ int_var('incremental_lookback_days', 0, 36500) }})
+            -- people and items that arrive in a later users/items file: their earlier events
+            -- are re-merged with the new flags, as a full refresh would give them
+            or event_id in (
+                select unknown.event_id from {{ this }} as unknown
+                where not unknown.is_known_user or not unknown.is_known_item
+            )
         )
     {% endif %}
 )

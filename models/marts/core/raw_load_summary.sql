@@ -11,6 +11,12 @@ dimension_rows as (
     select * from {{ ref('int_dimension_rows_classified') }}
 ),
 
+malformed_assignment_lines as (
+    -- assignment rows are classified in int_experiment_assignments; unparseable ones show here
+    select * from {{ ref('stg_loader__malformed_lines') }}
+    where source_table = 'experiment_assignments'
+),
+
 event_summary as (
     select
         'events' as source_table,
@@ -33,10 +39,23 @@ dimension_summary as (
     group by source_table, outcome, reject_reason
 ),
 
+assignment_summary as (
+    select
+        source_table,
+        'rejected' as outcome,
+        'malformed_csv_line' as reject_reason,
+        count(*) as row_count,
+        cast(null as decimal(38, 4)) as revenue
+    from malformed_assignment_lines
+    group by source_table
+),
+
 combined as (
     select * from event_summary
     union all
     select * from dimension_summary
+    union all
+    select * from assignment_summary
 ),
 
 with_share as (

@@ -11,8 +11,10 @@ quarantined as (
     select
         source_file,
         source_row_number,
+        source_line_number,
         outcome,
         reject_reason,
+        reject_detail,
         duplicate_of_source_file,
         duplicate_of_source_row_number,
         event_id,
@@ -31,4 +33,4 @@ quarantined as (
 
 -- a stable physical order: identical inputs give identical tables
 select * from quarantined
-order by source_file, source_row_number
+order by source_file, source_row_number, source_line_number

@@ -3,7 +3,10 @@
 -- ends by as_of_date are measured (the rest are counted as not yet observable). Lifts, a
 -- two-sided two-proportion z-test (pooled) and a 95% confidence interval (unpooled) compare each
 -- variant with the control variant (var experiment_control_variant); the sample-ratio-mismatch
--- check tests the assignment counts against an equal split (chi-square).
+-- check tests the assignment counts against an equal split (chi-square). An experiment is
+-- `finished` once every assigned person's window has ended by as_of_date; before that it is
+-- `too_early` (no window has ended) or `running`, and its lifts and tests are NULL (reading
+-- them before the end would be peeking).
 
 {%- set window_days = int_var('experiment_window_days', 1, 365) %}
 
@@ -187,12 +190,45 @@ results as (
     inner join srm on tested.experiment_id = srm.experiment_id
 ),
 
+experiment_status as (
+    select
+        experiment_id,
+        case
+            when sum(users) = 0 then 'too_early'
+            when sum(users_not_yet_observable) > 0 then 'running'
+            else 'finished'
+        end as status
+    from results
+    group by experiment_id
+),
+
+gated as (
+    select
+        results.experiment_id,
+        results.variant,
+        experiment_status.status,
+        results.is_control,
+        results.assigned_users,
+        results.users_not_yet_observable,
+        results.users,
+        results.converters,
+        results.conversion_rate,
+        results.revenue_per_user,
+        {%- for statistic in ['absolute_lift', 'relative_lift', 'revenue_per_user_lift', 'z_score', 'p_value', 'ci_95_low', 'ci_95_high'] %}
+            case when experiment_status.status = 'finished' then results.{{ statistic }} end as {{ statistic }},
+        {%- endfor %}
+        results.srm_chi_square,
+        results.srm_p_value
+    from results
+    inner join experiment_status on results.experiment_id = experiment_status.experiment_id
+),
+
 flagged as (
     select
         *,
         coalesce(srm_p_value < {{ float_var('experiment_srm_alpha', 0, 1) }}, false) as srm_flag,
         {{ window_days }} as window_days
-    from results
+    from gated
 )
 
 select * from flagged

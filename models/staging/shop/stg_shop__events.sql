@@ -10,6 +10,7 @@ renamed as (
         _source_row_number as source_row_number,
         {{ clean_text('event_id') }} as event_id,
         {{ clean_text('user_id') }} as user_id,
+        length({{ clean_text('user_id') }}) as user_id_length,
         {{ clean_text('event_type') }} as event_type,
         {{ clean_text('item_id') }} as item_id,
         {{ clean_text('order_id') }} as order_id,
@@ -18,7 +19,7 @@ renamed as (
         {{ clean_text('unit_price') }} as unit_price_raw,
         {{ clean_text('event_at') }} as event_at_raw,
         {{ parse_whole_number('quantity') }} as quantity,
-        try_cast({{ clean_text('unit_price') }} as decimal(18, 4)) as unit_price,
+        {{ parse_decimal('unit_price') }} as unit_price,
         {{ parse_timestamp('event_at') }} as event_at
     from source
 ),

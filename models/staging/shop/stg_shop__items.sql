@@ -12,7 +12,7 @@ renamed as (
         {{ clean_text('item_name') }} as item_name,
         {{ clean_text('category') }} as category,
         {{ clean_text('brand') }} as brand,
-        try_cast({{ clean_text('list_price') }} as decimal(18, 4)) as list_price,
+        {{ parse_decimal('list_price') }} as list_price,
         coalesce(try_cast({{ clean_text('is_merchandise') }} as boolean), true) as is_merchandise
     from source
 )

@@ -9,6 +9,7 @@ renamed as (
         _source_file as source_file,
         _source_row_number as source_row_number,
         {{ pseudonymize(clean_text('user_id')) }} as user_key,
+        length({{ clean_text('user_id') }}) as user_id_length,
         {{ parse_timestamp('signed_up_at') }} as signed_up_at,
         {{ clean_text('city') }} as city,
         {{ parse_whole_number('birth_year') }} as birth_year,

@@ -8,6 +8,12 @@ raw_events as (
     select * from {{ source('shop', 'events') }}
 ),
 
+malformed_lines as (
+    -- CSV records the loader could not parse: raw rows too
+    select * from {{ source('loader', 'malformed_lines') }}
+    where source_table = 'events'
+),
+
 event_types as (
     select * from {{ ref('event_types') }}
 ),
@@ -26,8 +32,10 @@ raw_totals as (
         coalesce(sum(
             coalesce(
                 cast(
-                    {{ parse_whole_number('raw_events.quantity') }}
-                    * try_cast({{ clean_text('raw_events.unit_price') }} as decimal(18, 4))
+                    {{ line_amount(
+                        parse_whole_number('raw_events.quantity'),
+                        parse_decimal('raw_events.unit_price')
+                    ) }}
                     * event_types.revenue_sign
                     as decimal(18, 4)
                 ),
@@ -56,7 +64,7 @@ quarantine_totals as (
 
 comparison as (
     select
-        raw_totals.row_count as raw_rows,
+        raw_totals.row_count + (select count(*) from malformed_lines) as raw_rows,
         clean_totals.row_count as clean_rows,
         quarantine_totals.duplicate_count as duplicate_rows,
         quarantine_totals.rejected_count as rejected_rows,

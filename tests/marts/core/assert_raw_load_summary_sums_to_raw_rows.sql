@@ -7,7 +7,7 @@ summary as (
     select * from {{ ref('raw_load_summary') }}
 ),
 
-raw_counts as (
+parsed_counts as (
     select
         'events' as source_table,
         count(*) as raw_rows
@@ -22,6 +22,23 @@ raw_counts as (
         'items' as source_table,
         count(*) as raw_rows
     from {{ source('shop', 'items') }}
+),
+
+malformed_counts as (
+    -- CSV records the loader could not parse are raw rows too
+    select
+        source_table,
+        count(*) as malformed_rows
+    from {{ source('loader', 'malformed_lines') }}
+    group by source_table
+),
+
+raw_counts as (
+    select
+        parsed_counts.source_table,
+        parsed_counts.raw_rows + coalesce(malformed_counts.malformed_rows, 0) as raw_rows
+    from parsed_counts
+    left join malformed_counts on parsed_counts.source_table = malformed_counts.source_table
 ),
 
 summary_counts as (

@@ -1,0 +1,17 @@
+with
+
+source as (
+    select * from {{ source('loader', 'malformed_lines') }}
+),
+
+renamed as (
+    select
+        source_table,
+        source_file,
+        line_number as source_line_number,
+        lower(replace(error_type, ' ', '_')) as csv_error_type,
+        error_message as csv_error_message
+    from source
+)
+
+select * from renamed
