@@ -12,8 +12,10 @@
       depend on row order.
     - Fill, when item-CF gives fewer than N: the most popular items (by buyers) of the person's
       main category (the category with the largest total interaction weight, ties by name), then
-      the most popular items overall. Fill rows have a NULL score.
-    - Only catalog merchandise (is_merchandise); fill only items someone bought in the window.
+      the most popular items overall, then (`catalog`) items nobody bought in the window, in
+      popularity-rank order. Fill rows have a NULL score.
+    - Only catalog merchandise (is_merchandise); the category fill only items someone bought in
+      the window.
       Unless `allow_bought`, never an item the person bought on or before the snapshot (any time).
     Ordering: item_cf by score desc, then category fill, then overall fill by popularity; item id
     breaks ties. Columns: user_key, item_id, rank, score, source, because_of_item_id.
@@ -189,13 +191,14 @@ overall_fill as (
         user_context.user_key,
         catalog.item_id,
         cast(null as double) as score,
-        'popular' as source,
+        -- a shop where this person bought every item anyone bought (one-person shop) still
+        -- gets a list: catalog items nobody bought yet, after the popular ones
+        case when catalog.buyers > 0 then 'popular' else 'catalog' end as source,
         cast(null as varchar) as because_of_item_id,
         3 as source_priority,
         cast(catalog.popularity_rank as double) as source_order
     from user_context
     inner join catalog on catalog.popularity_rank <= {{ 3 * top_n }} + user_context.bought_items
-    where catalog.buyers > 0
 ),
 
 candidates as (
