@@ -24,9 +24,9 @@ pytestmark = pytest.mark.dbt
 
 SECRET = "hostile-inputs-test-secret"
 LONG_ID = "L" * 1_000_000  # one 1 MB item id
-# Appended to events.csv of the hostile shop: (event id or None, line text, expected outcome)
+# Appended to events.csv of the hostile shop: (event id, line text, expected outcome)
 HOSTILE_LINES = [
-    ("HX2", "HX2,U0000001,purchase,I00001,OX2,2000000,50000000,2026-05-01 10:00:00,app", "value_out_of_range"),
+    ("HX2", "HX2,U0000001,purchase,I00001,OX2,2000000,50000000,2026-05-01 10:00,app", "value_out_of_range"),
     ("HX3", "HX3,U0000001,view,I00001,,,,2026-05-01 10:00:00,app,extra,fields", "malformed_csv_line"),
     ("HX4", "HX4,U0000001,purchase,I00001,OX4,1,1_000,2026-05-01 10:00:00,app", "invalid_price"),
     ("HX5", "HX5,U0000001,purchase,I00001,OX5,1e2,10,2026-05-01 10:00:00,app", "invalid_quantity"),
@@ -126,8 +126,9 @@ def last_event_day(shop: Path) -> str:
     try:
         return str(
             con.execute(
-                f"select max(try_cast(event_at as timestamp))::date from read_csv('{literal(shop / 'events.csv')}', "
-                "all_varchar = true) where try_cast(event_at as timestamp) < timestamp '2090-01-01'"
+                "select max(try_cast(event_at as timestamp))::date "
+                f"from read_csv('{literal(shop / 'events.csv')}', all_varchar = true) "
+                "where try_cast(event_at as timestamp) < timestamp '2090-01-01'"
             ).fetchone()[0]
         )
     finally:

@@ -9,6 +9,10 @@
 -- them before the end would be peeking).
 
 {%- set window_days = int_var('experiment_window_days', 1, 365) %}
+{#- computed only for finished experiments -#}
+{%- set statistics = [
+    'absolute_lift', 'relative_lift', 'revenue_per_user_lift', 'z_score', 'p_value', 'ci_95_low', 'ci_95_high',
+] %}
 
 with
 
@@ -215,8 +219,8 @@ gated as (
         results.converters,
         results.conversion_rate,
         results.revenue_per_user,
-        {%- for statistic in ['absolute_lift', 'relative_lift', 'revenue_per_user_lift', 'z_score', 'p_value', 'ci_95_low', 'ci_95_high'] %}
-            case when experiment_status.status = 'finished' then results.{{ statistic }} end as {{ statistic }},
+        {%- for statistic in statistics %}
+        case when experiment_status.status = 'finished' then results.{{ statistic }} end as {{ statistic }},
         {%- endfor %}
         results.srm_chi_square,
         results.srm_p_value

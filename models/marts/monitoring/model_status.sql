@@ -40,12 +40,43 @@ as_of as (
     select cast({{ as_of_date() }} as date) as as_of_date
 ),
 
+status_messages as (
+    select
+        messages.model_status,
+        messages.status_message
+    from (
+        values
+        ('fitted', 'fitted on this build''s data'),
+        (
+            'no_buyers',
+            'no person has a purchase in the lookback window ending on as_of_date: segments are '
+            || 'empty (check as_of_date and lookback_days against the dates of your events)'
+        ),
+        ('single_segment', 'fewer than 3 distinct buyers: everyone is in one segment'),
+        (
+            'no_training_rows',
+            'no person was active before the training snapshot (as_of_date - 2 x '
+            || 'churn_horizon_days): churn scores are empty or the base rate; more history is needed'
+        ),
+        ('too_few_rows', 'fewer training rows than churn_min_training_rows: everyone gets the base churn rate'),
+        ('single_class', 'everyone in training churned (or nobody did): everyone gets the base churn rate'),
+        ('no_interactions', 'no views, carts or purchases in the lookback window: no recommendations'),
+        ('popularity_only', 'no two people share an item: recommendations are popular items only')
+    ) as messages (model_status, status_message)
+),
+
+segment_chosen_k as (
+    select max(k) as chosen_k
+    from segment_k_selection
+    where is_chosen
+),
+
 segmentation as (
     select
         'segmentation' as model_family,
         case
             when (select count(*) from segmentation_features) = 0 then 'no_buyers'
-            when (select max(k) from segment_k_selection where is_chosen) = 1 then 'single_segment'
+            when (select chosen_k from segment_chosen_k) = 1 then 'single_segment'
             else 'fitted'
         end as model_status,
         (select count(*) from user_segments) as people_scored
@@ -83,26 +114,10 @@ explained as (
         families.model_status,
         families.people_scored,
         as_of.as_of_date,
-        case families.model_status
-            when 'fitted' then 'fitted on this build''s data'
-            when 'no_buyers' then
-                'no person has a purchase in the lookback window ending on as_of_date: segments are empty '
-                || '(check as_of_date and lookback_days against the dates of your events)'
-            when 'single_segment' then 'fewer than 3 distinct buyers: everyone is in one segment'
-            when 'no_training_rows' then
-                'no person was active before the training snapshot (as_of_date - 2 x churn_horizon_days): '
-                || 'churn scores are empty or the base rate; more history is needed'
-            when 'too_few_rows' then
-                'fewer training rows than churn_min_training_rows: everyone gets the base churn rate'
-            when 'single_class' then
-                'everyone in training churned (or nobody did): everyone gets the base churn rate'
-            when 'no_interactions' then
-                'no views, carts or purchases in the lookback window: no recommendations'
-            when 'popularity_only' then
-                'no two people share an item: recommendations are popular items only'
-        end as status_message
+        status_messages.status_message
     from families
     cross join as_of
+    left join status_messages on families.model_status = status_messages.model_status
 )
 
 select * from explained

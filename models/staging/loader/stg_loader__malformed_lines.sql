@@ -9,8 +9,8 @@ renamed as (
         source_table,
         source_file,
         line_number as source_line_number,
-        lower(replace(error_type, ' ', '_')) as csv_error_type,
-        error_message as csv_error_message
+        error_message as csv_error_message,
+        lower(replace(error_type, ' ', '_')) as csv_error_type
     from source
 )
 
