@@ -42,7 +42,7 @@ ONLINE_RETAIL_DIR := data/online_retail
 ONLINE_RETAIL_AS_OF := 2011-12-09
 DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)'
 
-.PHONY: help setup run test lint sqlfluff pytest dbt-test bench clean import-online-retail \
+.PHONY: help setup run test lint sqlfluff dbt-score pytest dbt-test bench clean import-online-retail \
 	run-online-retail online-retail-report export docs
 # make export AUDIENCE=name: the audience as a CSV with raw ids, for a CRM upload (logged)
 
@@ -110,6 +110,14 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check src python_models tests/python
 	$(BIN)/ruff format --check src python_models tests/python
 	$(MAKE) --no-print-directory sqlfluff
+	$(MAKE) --no-print-directory dbt-score
+
+# dbt conventions (owners, descriptions of models, columns and macros, example queries, keys)
+# scored on the parsed manifest; below 9.5 fails.
+dbt-score: $(BIN)/.installed
+	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
+	$(BIN)/dbt parse --quiet --target-path target/score
+	$(BIN)/dbt-score lint --manifest target/score/manifest.json --show failing-items --fail-project-under 9.5
 
 sqlfluff: $(BIN)/.installed
 	$(BIN)/sqlfluff lint models tests --processes 2
