@@ -10,7 +10,7 @@
     {%- if not execute -%}
         {%- do return([]) -%}
     {%- endif -%}
-    {%- set audiences = var('audiences', []) -%}
+    {%- set audiences = typed_var('audiences') -%}
     {%- set columns = _customer_360_column_types() -%}
     {%- set names = [] -%}
     {%- set checked = [] -%}

@@ -21,7 +21,7 @@ window_events as (
     where
         item_id is not null
         and event_date <= cast({{ snapshot_date }} as date)
-        and event_date > cast({{ snapshot_date }} as date) - {{ int_var('lookback_days', 1, 36500) }}
+        and event_date > cast({{ snapshot_date }} as date) - {{ typed_var('lookback_days') }}
 ),
 
 activity as (

@@ -58,7 +58,7 @@ history as (
     from all_history
     qualify row_number() over (
         partition by user_key order by interaction_weight desc, item_id asc
-    ) <= {{ int_var('recommendation_history_items', 1, 100000) }}
+    ) <= {{ typed_var('recommendation_history_items') }}
 ),
 
 bought as (

@@ -25,7 +25,7 @@ items as (
 snapshot as (
     select
         cast({{ snapshot_date }} as date) as snapshot_date,
-        {{ int_var('lookback_days', 1, 36500) }} as lookback_days
+        {{ typed_var('lookback_days') }} as lookback_days
 ),
 
 events as (

@@ -35,14 +35,14 @@ window_events as (
     where
         events_as_of.item_id is not null
         and events_as_of.event_date <= snapshot.snapshot_date
-        and events_as_of.event_date > snapshot.snapshot_date - {{ int_var('lookback_days', 1, 36500) }}
+        and events_as_of.event_date > snapshot.snapshot_date - {{ typed_var('lookback_days') }}
 ),
 
 weighted as (
     select
         window_events.*,
         coalesce(interaction_weights.interaction_weight, 0)
-        * pow(0.5, window_events.age_days / {{ int_var('interaction_half_life_days', 1, 36500) }})
+        * pow(0.5, window_events.age_days / {{ typed_var('interaction_half_life_days') }})
             as decayed_weight
     from window_events
     left join interaction_weights on window_events.event_type = interaction_weights.event_type

@@ -117,25 +117,67 @@
 {%- endmacro %}
 
 
-{#- Run every var validator once at the start of each invocation (on-run-start), so a bad value
-    fails fast even when the model that uses it would not read it in this run. -#}
+{#- The spec of var `var_name` in the registry (var `var_specs` in dbt_project.yml). -#}
+{% macro var_spec(var_name) -%}
+    {%- set specs = var('var_specs', {}) -%}
+    {%- if var_name not in specs -%}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " has no entry in var_specs (dbt_project.yml): add its type, bounds and doc there") }}
+    {%- endif -%}
+    {%- do return(specs[var_name]) -%}
+{%- endmacro %}
+
+
+{#- A registered var, validated against its spec and returned ready for SQL: an int or number
+    literal within [min, max], a Python bool, a date literal (or none), the raw path, or the
+    text of a choice / text var (callers escape it with sql_string_literal). -#}
+{% macro typed_var(var_name) -%}
+    {%- set spec = var_spec(var_name) -%}
+    {%- set kind = spec.get('type') -%}
+    {%- if kind == 'int' -%}
+        {%- do return(int_var(var_name, spec.min, spec.max) | trim | int) -%}
+    {%- elif kind == 'number' -%}
+        {%- do return(float_var(var_name, spec.min, spec.max) | trim | float) -%}
+    {%- elif kind == 'bool' -%}
+        {%- do return(bool_var(var_name)) -%}
+    {%- elif kind == 'date' -%}
+        {%- do return(date_var_literal(var_name)) -%}
+    {%- elif kind == 'timestamp' -%}
+        {%- do return(load_time() | trim) -%}
+    {%- elif kind == 'path' -%}
+        {%- do return(raw_data_path() | trim) -%}
+    {%- elif kind == 'int_or_auto' -%}
+        {%- if var(var_name) | string | trim | lower == 'auto' -%}
+            {%- do return('auto') -%}
+        {%- endif -%}
+        {%- do return(int_var(var_name, spec.min, spec.max) | trim | int) -%}
+    {%- elif kind == 'choice' -%}
+        {%- set value = var(var_name) | string | trim | lower -%}
+        {%- if value not in spec['values'] -%}
+            {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be one of " ~ spec['values'] | join(', ') ~ ", got: " ~ var(var_name)) }}
+        {%- endif -%}
+        {%- do return(value) -%}
+    {%- elif kind == 'text' -%}
+        {%- set value = var(var_name) -%}
+        {%- if value is none or value is mapping or (value is iterable and value is not string) or (value | string | trim) == '' -%}
+            {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a non-empty text, got: " ~ value) }}
+        {%- endif -%}
+        {%- do return(value | string) -%}
+    {%- elif kind == 'audiences' -%}
+        {%- do return(var(var_name, [])) -%}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("var_specs: unknown type '" ~ kind ~ "' for var " ~ var_name) }}
+{%- endmacro %}
+
+
+{#- Validate every registered var once at the start of each invocation (on-run-start), so a bad
+    value fails fast even when the model that uses it would not read it in this run; the
+    Python models' settings are checked here too, before any model trains. -#}
 {% macro validate_project_vars() %}
-    {%- do raw_data_path() -%}
-    {%- do date_var_literal('as_of_date') -%}
-    {%- do load_time() -%}
-    {%- do float_var('reject_share_warn', 0, 1) -%}
-    {%- do float_var('max_reject_share', 0, 1) -%}
-    {%- do int_var('incremental_lookback_days', 0, 36500) -%}
-    {%- do int_var('lookback_days', 1, 36500) -%}
-    {%- do int_var('interaction_half_life_days', 1, 36500) -%}
-    {%- do int_var('churn_horizon_days', 1, 3650) -%}
-    {%- do int_var('recommendation_top_n', 1, 1000) -%}
-    {%- do int_var('recommendation_history_items', 1, 100000) -%}
-    {%- do bool_var('recommend_already_bought') -%}
-    {%- do int_var('recommendation_backtest_days', 1, 3650) -%}
-    {%- do int_var('fbt_min_orders', 1, 1000000) -%}
-    {%- do int_var('fbt_max_basket_items', 2, 10000) -%}
-    {%- do int_var('experiment_window_days', 1, 365) -%}
-    {%- do float_var('experiment_srm_alpha', 0, 1) -%}
+    {%- for var_name in var('var_specs', {}).keys() | sort -%}
+        {%- do typed_var(var_name) -%}
+    {%- endfor -%}
+    {%- if typed_var('segment_k_min') > typed_var('segment_k_max') -%}
+        {{ exceptions.raise_compiler_error("var segment_k_min must not exceed segment_k_max") }}
+    {%- endif -%}
     select 1
 {% endmacro %}

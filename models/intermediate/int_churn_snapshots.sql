@@ -6,7 +6,7 @@
 --   score: S = as_of_date,      no label yet
 -- Population at S: people with at least one purchase order in the lookback window ending on S.
 
-{%- set horizon = int_var('churn_horizon_days', 1, 3650) | int %}
+{%- set horizon = typed_var('churn_horizon_days') | int %}
 {#- each snapshot role and its distance (days) before as_of_date: the one place they are set #}
 {%- set snapshot_roles = [('train', 2 * horizon), ('eval', horizon), ('score', 0)] %}
 

@@ -5,7 +5,7 @@ with
 
 interactions as (
     {{ user_item_interactions_as_of(
-        "cast(" ~ as_of_date() ~ " as date) - " ~ int_var('recommendation_backtest_days', 1, 3650)
+        "cast(" ~ as_of_date() ~ " as date) - " ~ typed_var('recommendation_backtest_days')
     ) }}
 )
 

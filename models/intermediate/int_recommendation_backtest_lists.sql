@@ -6,8 +6,8 @@
 -- each in both modes: exclude_bought (never an item bought on or before the cutoff) and
 -- include_bought (already-bought items allowed).
 
-{%- set top_n = int_var('recommendation_top_n', 1, 1000) | int %}
-{%- set cutoff_date = "cast(" ~ as_of_date() ~ " as date) - " ~ int_var('recommendation_backtest_days', 1, 3650) %}
+{%- set top_n = typed_var('recommendation_top_n') | int %}
+{%- set cutoff_date = "cast(" ~ as_of_date() ~ " as date) - " ~ typed_var('recommendation_backtest_days') %}
 
 with
 

@@ -18,7 +18,7 @@ backtest_interactions as (
 
 cutoff as (
     select
-        cast({{ as_of_date() }} as date) - {{ int_var('recommendation_backtest_days', 1, 3650) }}
+        cast({{ as_of_date() }} as date) - {{ typed_var('recommendation_backtest_days') }}
             as cutoff_date
 ),
 

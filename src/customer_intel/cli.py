@@ -23,6 +23,7 @@ import duckdb
 
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, user_key
 from customer_intel.publish import PublishError, publish
+from customer_intel.settings import load_registry
 
 DEMO_DATA_PATH = Path("data/demo")
 REQUIRED_FILES = ("events", "users", "items")
@@ -52,15 +53,18 @@ def parse_as_of(value: str | None) -> str | None:
 
 
 def parse_share(value: str | None) -> float | None:
-    """Validate a MAX_REJECT_SHARE value (a finite number in [0, 1]) or return None when not given."""
+    """Validate a MAX_REJECT_SHARE value (a finite number within the bounds of var
+    max_reject_share in the registry) or return None when not given."""
     if value is None or str(value).strip() == "":
         return None
+    spec = load_registry()["max_reject_share"]
     try:
         share = float(value)
     except ValueError:
         share = math.nan
-    if not math.isfinite(share) or not 0 <= share <= 1:
-        fail(f"MAX_REJECT_SHARE must be a number between 0 and 1 (e.g. 0.3), got {value!r}")
+    if not math.isfinite(share) or not spec["min"] <= share <= spec["max"]:
+        bounds = f"between {spec['min']} and {spec['max']}"
+        fail(f"MAX_REJECT_SHARE must be a number {bounds} (e.g. 0.3), got {value!r}")
     return share
 
 

@@ -42,7 +42,7 @@ kept as (
             source_file not in (select distinct existing.source_file from {{ this }} as existing)
             or event_at >= (
                 select max(existing.event_at) from {{ this }} as existing
-            ) - to_days({{ int_var('incremental_lookback_days', 0, 36500) }})
+            ) - to_days({{ typed_var('incremental_lookback_days') }})
             -- people and items that arrive in a later users/items file: their earlier events
             -- are re-merged with the new flags, as a full refresh would give them
             or event_id in (

@@ -8,7 +8,7 @@
 -- `too_early` (no window has ended) or `running`, and its lifts and tests are NULL (reading
 -- them before the end would be peeking).
 
-{%- set window_days = int_var('experiment_window_days', 1, 365) %}
+{%- set window_days = typed_var('experiment_window_days') %}
 {#- computed only for finished experiments -#}
 {%- set statistics = [
     'absolute_lift', 'relative_lift', 'revenue_per_user_lift', 'z_score', 'p_value', 'ci_95_low', 'ci_95_high',
@@ -96,7 +96,7 @@ control as (
         conversion_rate as control_rate,
         revenue_per_user as control_revenue_per_user
     from rates
-    where variant = {{ sql_string_literal(var('experiment_control_variant')) }}
+    where variant = {{ sql_string_literal(typed_var('experiment_control_variant')) }}
 ),
 
 expected_counts as (
@@ -126,7 +126,7 @@ compared as (
         control.control_users,
         (rates.converters + control.control_converters) / nullif(rates.users + control.control_users, 0)
             as pooled_rate,
-        rates.variant = {{ sql_string_literal(var('experiment_control_variant')) }} as is_control
+        rates.variant = {{ sql_string_literal(typed_var('experiment_control_variant')) }} as is_control
     from rates
     left join control on rates.experiment_id = control.experiment_id
 ),
@@ -231,7 +231,7 @@ gated as (
 flagged as (
     select
         *,
-        coalesce(srm_p_value < {{ float_var('experiment_srm_alpha', 0, 1) }}, false) as srm_flag,
+        coalesce(srm_p_value < {{ typed_var('experiment_srm_alpha') }}, false) as srm_flag,
         {{ window_days }} as window_days
     from gated
 )

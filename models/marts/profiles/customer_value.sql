@@ -54,7 +54,7 @@ valued as (
         coalesce(value_tiers.tier_order, 99) as value_tier_order,
         cast(coalesce(1 - churn_scores.churn_probability, 0) as double) as probability_active_12m,
         cast(
-            greatest(ranked.monetary, 0) / {{ int_var('lookback_days', 1, 36500) }} * 365
+            greatest(ranked.monetary, 0) / {{ typed_var('lookback_days') }} * 365
             * coalesce(1 - churn_scores.churn_probability, 0)
             as decimal(18, 4)
         ) as expected_12m_revenue,

@@ -25,7 +25,7 @@ order_lines as (
         and events_as_of.order_id is not null
         and events_as_of.item_id is not null
         and coalesce(items.is_merchandise, true)
-        and events_as_of.event_date > events_as_of.as_of_date - {{ int_var('lookback_days', 1, 36500) }}
+        and events_as_of.event_date > events_as_of.as_of_date - {{ typed_var('lookback_days') }}
 ),
 
 basket_sizes as (
@@ -40,7 +40,7 @@ counted_lines as (
     select order_lines.*
     from order_lines
     inner join basket_sizes on order_lines.order_id = basket_sizes.order_id
-    where basket_sizes.basket_items <= {{ int_var('fbt_max_basket_items', 2, 10000) }}
+    where basket_sizes.basket_items <= {{ typed_var('fbt_max_basket_items') }}
 ),
 
 order_total as (
@@ -65,7 +65,7 @@ pairs as (
     inner join counted_lines as right_lines
         on left_lines.order_id = right_lines.order_id and left_lines.item_id < right_lines.item_id
     group by left_lines.item_id, right_lines.item_id
-    having count(*) >= {{ int_var('fbt_min_orders', 1, 1000000) }}
+    having count(*) >= {{ typed_var('fbt_min_orders') }}
 ),
 
 measured as (

@@ -10,7 +10,7 @@
 -- each averaged over evaluated people; catalog coverage = distinct items recommended to them /
 -- catalog items (known items).
 
-{%- set top_n = int_var('recommendation_top_n', 1, 1000) | int %}
+{%- set top_n = typed_var('recommendation_top_n') | int %}
 
 with
 
@@ -124,7 +124,7 @@ evaluation as (
         metrics.model_name,
         metrics.evaluation_mode,
         {{ top_n }} as top_n,
-        cast({{ as_of_date() }} as date) - {{ int_var('recommendation_backtest_days', 1, 3650) }} as cutoff_date,
+        cast({{ as_of_date() }} as date) - {{ typed_var('recommendation_backtest_days') }} as cutoff_date,
         metrics.users_evaluated,
         metrics.precision_at_n,
         metrics.recall_at_n,

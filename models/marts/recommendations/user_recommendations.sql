@@ -19,8 +19,8 @@ recommendations as (
         neighbors=ref('item_neighbors'),
         popularity=ref('item_popularity'),
         snapshot_date=as_of_date(),
-        top_n=int_var('recommendation_top_n', 1, 1000) | int,
-        allow_bought=bool_var('recommend_already_bought'),
+        top_n=typed_var('recommendation_top_n') | int,
+        allow_bought=typed_var('recommend_already_bought'),
     ) }}
 ),
 

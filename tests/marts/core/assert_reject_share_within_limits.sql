@@ -20,11 +20,11 @@ share as (
 thresholds as (
     select
         'warn' as threshold_name,
-        least({{ float_var('reject_share_warn', 0, 1) }}, {{ float_var('max_reject_share', 0, 1) }}) as threshold
+        least({{ typed_var('reject_share_warn') }}, {{ typed_var('max_reject_share') }}) as threshold
     union all
     select
         'error' as threshold_name,
-        {{ float_var('max_reject_share', 0, 1) }} as threshold
+        {{ typed_var('max_reject_share') }} as threshold
 ),
 
 crossed as (
