@@ -29,18 +29,30 @@ feature_values as (
     into name feature_name value feature_value
 ),
 
-contributions as (
+standardized as (
     select
         feature_values.snapshot_role,
         feature_values.user_key,
         churn_model.feature_name,
         churn_model.feature_order,
         feature_values.feature_value,
-        (feature_values.feature_value - churn_model.feature_mean) / churn_model.feature_std as standardized_value,
+        {{ standardize('feature_values.feature_value', 'churn_model.feature_mean', 'churn_model.feature_std') }}
+            as standardized_value,
         churn_model.coefficient
-        * (feature_values.feature_value - churn_model.feature_mean) / churn_model.feature_std as contribution
     from feature_values
     inner join churn_model on feature_values.feature_name = churn_model.feature_name
+),
+
+contributions as (
+    select
+        snapshot_role,
+        user_key,
+        feature_name,
+        feature_order,
+        feature_value,
+        standardized_value,
+        coefficient * standardized_value as contribution
+    from standardized
 )
 
 select * from contributions

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from customer_intel.bench_item_cf import METHODS, agreement, export_interactions
+from customer_intel.dbt_command import dbt_command
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 WORK = Path("bench/work")
@@ -86,25 +87,19 @@ def one_run(users: int, seed: int, env: dict[str, str]) -> RunFigures:
     if gen.returncode != 0:
         raise SystemExit("generator failed")
     build_env = {**env, "DBT_DUCKDB_PATH": str(WORK / "build.duckdb")}
-    dbt = str(Path(sys.executable).with_name("dbt"))
     target = WORK / "target"
-    build = measure(
-        [dbt, "build", "--profiles-dir", ".", "--project-dir", ".", "--target-path", str(target),
-         "--vars", json.dumps({"raw_data_path": str(raw.resolve()), "load_time": "2026-11-01"})],
-        build_env,
-    )  # fmt: skip
+    bench_vars = {"raw_data_path": str(raw.resolve()), "load_time": "2026-11-01"}
+    build = measure(dbt_command("build", dbt_vars=bench_vars, target_path=target.resolve()), build_env)
     if build.returncode != 0:
         raise SystemExit(f"dbt build failed; see {target}")
     figures = RunFigures(gen, build, node_timings(target / "run_results.json"))
-    vars_json = json.dumps({"raw_data_path": str(raw.resolve()), "load_time": "2026-11-01"})
     for family in FAMILIES:
         command = ["seed", "--select", "event_types"] if family == "baseline" else [
             "run", "--select", f"tag:{family}"]  # fmt: skip
         figures.families[family] = measure(
-            [dbt, *command, "--profiles-dir", ".", "--project-dir", ".",
-             "--target-path", str(WORK / f"target-{family}"), "--vars", vars_json],
+            dbt_command(*command, dbt_vars=bench_vars, target_path=(WORK / f"target-{family}").resolve()),
             build_env,
-        )  # fmt: skip
+        )
         if figures.families[family].returncode != 0:
             raise SystemExit(f"dbt {' '.join(command)} failed")
     item_cf_step(figures, build_env)

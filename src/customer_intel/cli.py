@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from customer_intel.dbt_command import dbt_command
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, user_key
 from customer_intel.publish import PublishError, publish
 from customer_intel.settings import load_registry
@@ -205,11 +206,9 @@ def run(args: argparse.Namespace) -> None:
     build_db = Path(args.build_db)
     build_db.parent.mkdir(parents=True, exist_ok=True)
     env["DBT_DUCKDB_PATH"] = str(build_db)
-    command = [
-        str(Path(sys.executable).with_name("dbt")), "build",
-        "--profiles-dir", ".", "--project-dir", ".", "--target-path", args.target_path,
-        "--vars", json.dumps(dbt_vars(raw, as_of, max_reject_share)),
-    ]  # fmt: skip
+    command = dbt_command(
+        "build", dbt_vars=dbt_vars(raw, as_of, max_reject_share), target_path=Path(args.target_path).resolve()
+    )
     # clean_events is incremental: rebuild it from scratch unless the only change since the last
     # build is new raw files (another directory, another secret, or a rewritten file all force it)
     state = build_db.with_name(build_db.name + ".state.json")

@@ -15,15 +15,14 @@ secret the build used (DBT_ENV_SECRET_PII_SALT, or the demo secret).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 from sklearn.metrics import adjusted_rand_score
 
+from customer_intel.dbt_command import dbt_command
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, make_user_key_function
 
 NO_PURCHASE = "(no purchase in window)"
@@ -237,10 +236,9 @@ def rewrite_online_retail_readme(
     convert(source, data_dir)
     build_db.parent.mkdir(parents=True, exist_ok=True)
     build_db.unlink(missing_ok=True)
-    dbt = str(Path(sys.executable).with_name("dbt"))
     dbt_vars = {"raw_data_path": str(data_dir.resolve()), **ONLINE_RETAIL_VARS}
-    env = {**os.environ, "DBT_DUCKDB_PATH": str(build_db), SECRET_ENV_VAR: secret}
-    build = measure([dbt, "build", "--vars", json.dumps(dbt_vars)], env)
+    env = {**os.environ, "DBT_DUCKDB_PATH": str(build_db.resolve()), SECRET_ENV_VAR: secret}
+    build = measure(dbt_command("build", dbt_vars=dbt_vars), env)
     if build.returncode != 0:
         raise SystemExit("dbt build on Online Retail failed; see logs/dbt.log")
     body = online_retail_section(build_db, build.seconds, build.peak_mib)

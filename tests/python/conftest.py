@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from customer_intel.dbt_command import dbt_command
 from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT_DIR / "tests" / "raw"
-DBT = str(Path(sys.executable).with_name("dbt"))
 # Fixed load time so that results do not depend on the day the tests run.
 LOAD_TIME = "2026-11-01"
 
@@ -58,13 +57,7 @@ class DbtRunner:
             **(env or {}),
         }
         target = self.workdir / "target"
-        command = [
-            DBT, *args,
-            "--project-dir", str(PROJECT_DIR),
-            "--target-path", str(target),
-            "--log-path", str(self.workdir / "logs"),
-            "--vars", json.dumps(merged_vars),
-        ]  # fmt: skip
+        command = dbt_command(*args, dbt_vars=merged_vars, target_path=target, log_path=self.workdir / "logs")
         done = subprocess.run(
             command, cwd=PROJECT_DIR, env=full_env, capture_output=True, text=True, check=False
         )

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DBT, PROJECT_DIR, DbtRunner
+from conftest import PROJECT_DIR, DbtRunner
+from customer_intel.dbt_command import dbt_command
 from customer_intel.export import ExportError, export_audience
 
 pytestmark = pytest.mark.dbt
@@ -54,8 +55,8 @@ def test_unknown_audience_or_missing_build_fail_clearly(
 
 def test_every_published_mart_feeds_an_exposure() -> None:
     listed = subprocess.run(
-        [DBT, "ls", "--project-dir", str(PROJECT_DIR), "--resource-type", "exposure", "model",
-         "--output", "json", "--output-keys", "name", "resource_type", "depends_on", "config"],
+        dbt_command("ls", "--resource-type", "exposure", "model",
+                    "--output", "json", "--output-keys", "name", "resource_type", "depends_on", "config"),
         capture_output=True, text=True, check=True, cwd=PROJECT_DIR,
     )  # fmt: skip
     nodes = [json.loads(line) for line in listed.stdout.splitlines() if line.startswith("{")]

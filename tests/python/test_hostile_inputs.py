@@ -387,7 +387,9 @@ def test_11_max_reject_share_is_a_finite_share(tmp_path: Path, value: str) -> No
     assert not run.build.exists()  # nothing was built
 
 
-def test_11_impossible_dates_and_choices_stop_before_any_model(base_shop: Path, dbt_runner: DbtRunner) -> None:
+def test_11_impossible_dates_and_choices_stop_before_any_model(
+    base_shop: Path, dbt_runner: DbtRunner
+) -> None:
     for var_name, value in (
         ("as_of_date", "2024-13-45"),
         ("as_of_date", "2023-02-29"),

@@ -29,7 +29,9 @@ distances as (
         sqrt(
             sum(
                 pow(
-                    (feature_values.feature_value - segment_model.feature_mean) / segment_model.feature_std
+                    {{ standardize(
+                        'feature_values.feature_value', 'segment_model.feature_mean', 'segment_model.feature_std'
+                    ) }}
                     - segment_model.centroid_standardized,
                     2
                 )
