@@ -1,14 +1,14 @@
 -- The churn model's rows: every person in the churn population at three snapshot dates, with the
--- features of user_features computed as of that date (same macro, so nothing after the snapshot
--- is read) and, where the horizon has passed, the label.
+-- features of int_user_features_snapshots at that date (the same SQL as user_features, so
+-- nothing after the snapshot is read) and, where the horizon has passed, the label.
 --   train: S = as_of_date - 2H, label from purchases in (S, S + H]
 --   eval:  S = as_of_date - H,  label from purchases in (S, as_of_date]
 --   score: S = as_of_date,      no label yet
 -- Population at S: people with at least one purchase order in the lookback window ending on S.
 
 {%- set horizon = typed_var('churn_horizon_days') | int %}
-{#- each snapshot role and its distance (days) before as_of_date: the one place they are set #}
-{%- set snapshot_roles = [('train', 2 * horizon), ('eval', horizon), ('score', 0)] %}
+{#- the churn roles and the snapshot roles of int_feature_snapshots they read (offsets set there) #}
+{%- set churn_roles = [('train', 'churn_train'), ('eval', 'churn_eval'), ('score', 'current')] %}
 
 with
 
@@ -16,11 +16,19 @@ events_as_of as (
     select * from {{ ref('int_events_as_of') }}
 ),
 
-snapshot_offsets as (
-    {%- for role, offset_days in snapshot_roles %}
+feature_snapshots as (
+    select * from {{ ref('int_feature_snapshots') }}
+),
+
+user_features_snapshots as (
+    select * from {{ ref('int_user_features_snapshots') }}
+),
+
+role_map as (
+    {%- for role, snapshot_role in churn_roles %}
     select
-        '{{ role }}' as snapshot_role,
-        {{ offset_days }} as offset_days
+        '{{ role }}' as churn_role,
+        '{{ snapshot_role }}' as feature_snapshot_role
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -29,28 +37,19 @@ snapshot_offsets as (
 
 snapshots as (
     select
-        snapshot_role,
-        cast({{ as_of_date() }} as date) - offset_days as snapshot_date,
-        cast({{ as_of_date() }} as date) - offset_days + {{ horizon }} as label_window_end
-    from snapshot_offsets
+        role_map.churn_role as snapshot_role,
+        feature_snapshots.snapshot_date,
+        feature_snapshots.snapshot_date + {{ horizon }} as label_window_end
+    from role_map
+    inner join feature_snapshots on role_map.feature_snapshot_role = feature_snapshots.snapshot_role
 ),
-{%- for role, offset_days in snapshot_roles %}
-
-{{ role }}_features as (
-    {{ user_features_as_of("cast(" ~ as_of_date() ~ " as date) - " ~ offset_days) }}
-),
-{%- endfor %}
 
 all_features as (
-    {%- for role, offset_days in snapshot_roles %}
     select
-        '{{ role }}' as snapshot_role,
-        *
-    from {{ role }}_features
-    {%- if not loop.last %}
-    union all by name
-    {%- endif %}
-    {%- endfor %}
+        snapshots.snapshot_role,
+        user_features_snapshots.*
+    from snapshots
+    inner join user_features_snapshots on snapshots.snapshot_date = user_features_snapshots.snapshot_date
 ),
 
 population as (

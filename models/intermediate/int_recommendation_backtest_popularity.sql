@@ -1,13 +1,22 @@
 -- Item popularity as of the backtest cutoff (as_of_date - recommendation_backtest_days): the
--- fill of the backtested recommendations and the popularity baseline. Same macro as
--- item_popularity.
+-- fill of the backtested recommendations and the popularity baseline; the cutoff snapshot of
+-- int_item_popularity_snapshots (the same SQL as item_popularity).
 
 with
 
-popularity as (
-    {{ item_popularity_as_of(
-        "cast(" ~ as_of_date() ~ " as date) - " ~ typed_var('recommendation_backtest_days')
-    ) }}
+feature_snapshots as (
+    select * from {{ ref('int_feature_snapshots') }}
+    where snapshot_role = 'recommendation_backtest'
+),
+
+popularity_snapshots as (
+    select * from {{ ref('int_item_popularity_snapshots') }}
+),
+
+cutoff_popularity as (
+    select popularity_snapshots.* exclude (snapshot_date)
+    from popularity_snapshots
+    inner join feature_snapshots on popularity_snapshots.snapshot_date = feature_snapshots.snapshot_date
 )
 
-select * from popularity
+select * from cutoff_popularity

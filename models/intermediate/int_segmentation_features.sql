@@ -1,12 +1,24 @@
 -- The segmentation population and its candidate features: every person with at least one
 -- purchase order in the lookback window, one double column per feature (skewed ones already
--- log-transformed in user_features). The K-means models pick their features from these columns
+-- log-transformed in int_user_features_snapshots). The K-means models pick their features from these columns
 -- by name (YAML config `features`); the SQL scoring unpivots whatever columns are here.
 
 with
 
+feature_snapshots as (
+    select * from {{ ref('int_feature_snapshots') }}
+    where snapshot_role = 'current'
+),
+
+user_features_snapshots as (
+    select * from {{ ref('int_user_features_snapshots') }}
+),
+
 user_features as (
-    select * from {{ ref('user_features') }}
+    -- the current snapshot (what the user_features mart publishes)
+    select user_features_snapshots.*
+    from user_features_snapshots
+    inner join feature_snapshots on user_features_snapshots.snapshot_date = feature_snapshots.snapshot_date
 ),
 
 buyers as (

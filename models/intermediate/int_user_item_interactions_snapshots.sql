@@ -1,12 +1,11 @@
-{#-
-    The user-item matrix in long form as of a snapshot date: one row per person and item they
-    interacted with in the `lookback_days` window ending on the snapshot, with an implicit-feedback
-    weight (seed interaction_weights, exponential time decay with half-life var
-    interaction_half_life_days measured back from the snapshot, refunds cancelling purchases).
-    `snapshot_date` is a SQL date expression not after as_of_date. Used by user_item_interactions
-    (at as_of_date) and by the recommendation backtest (at as_of_date - backtest days).
--#}
-{% macro user_item_interactions_as_of(snapshot_date) %}
+-- The user-item matrix in long form at every snapshot date of int_feature_snapshots with
+-- `needs_item_features` (as_of_date, and the recommendation backtest cutoff): one row per
+-- snapshot, person and item they interacted with in the `lookback_days` window ending on the
+-- snapshot, with an implicit-feedback weight (seed interaction_weights, exponential time decay
+-- with half-life var interaction_half_life_days measured back from the snapshot, refunds
+-- cancelling purchases). user_item_interactions publishes the current snapshot; the backtest
+-- reads the cutoff.
+
 with
 
 events_as_of as (
@@ -17,8 +16,14 @@ interaction_weights as (
     select * from {{ ref('interaction_weights') }}
 ),
 
-snapshot as (
-    select cast({{ snapshot_date }} as date) as snapshot_date
+feature_snapshots as (
+    select * from {{ ref('int_feature_snapshots') }}
+),
+
+snapshots as (
+    select distinct snapshot_date
+    from feature_snapshots
+    where needs_item_features
 ),
 
 window_events as (
@@ -28,14 +33,14 @@ window_events as (
         events_as_of.item_id,
         events_as_of.event_type,
         events_as_of.event_at,
-        snapshot.snapshot_date,
-        snapshot.snapshot_date - events_as_of.event_date as age_days
+        snapshots.snapshot_date,
+        snapshots.snapshot_date - events_as_of.event_date as age_days
     from events_as_of
-    cross join snapshot
-    where
-        events_as_of.item_id is not null
-        and events_as_of.event_date <= snapshot.snapshot_date
-        and events_as_of.event_date > snapshot.snapshot_date - {{ typed_var('lookback_days') }}
+    inner join snapshots
+        on
+            events_as_of.event_date <= snapshots.snapshot_date
+            and events_as_of.event_date > snapshots.snapshot_date - {{ typed_var('lookback_days') }}
+    where events_as_of.item_id is not null
 ),
 
 weighted as (
@@ -52,7 +57,7 @@ interactions as (
     select
         user_key,
         item_id,
-        any_value(snapshot_date) as as_of_date,
+        snapshot_date as as_of_date,
         greatest(sum(decayed_weight order by event_id), 0) as interaction_weight,
         count(*) filter (where event_type = 'view') as view_count,
         count(*) filter (where event_type = 'add_to_cart') as cart_count,
@@ -60,8 +65,8 @@ interactions as (
         count(*) filter (where event_type = 'refund') as refund_count,
         max(event_at) as last_interaction_at
     from weighted
-    group by user_key, item_id
+    group by snapshot_date, user_key, item_id
 )
 
 select * from interactions
-{% endmacro %}
+order by as_of_date, user_key, item_id

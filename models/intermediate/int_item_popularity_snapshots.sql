@@ -1,10 +1,9 @@
-{#-
-    Popularity of every catalog item (and any item seen in events) in the `lookback_days` window
-    ending on a snapshot date, ranked by distinct buyers, then net revenue, then item_id; also
-    ranked within the category. `snapshot_date` is a SQL date expression not after as_of_date.
-    Used by item_popularity (at as_of_date) and the recommendation backtest.
--#}
-{% macro item_popularity_as_of(snapshot_date) %}
+-- Popularity of every catalog item (and any item seen in events) at every snapshot date of
+-- int_feature_snapshots with `needs_item_features`, in the `lookback_days` window ending on
+-- the snapshot: ranked by distinct buyers, then net revenue, then item_id, overall and within
+-- the category. item_popularity publishes the current snapshot; the recommendation backtest
+-- reads the cutoff.
+
 with
 
 events_as_of as (
@@ -15,17 +14,31 @@ items as (
     select * from {{ ref('int_items_deduplicated') }}
 ),
 
+feature_snapshots as (
+    select * from {{ ref('int_feature_snapshots') }}
+),
+
+snapshots as (
+    select distinct snapshot_date
+    from feature_snapshots
+    where needs_item_features
+),
+
 window_events as (
-    select *
+    select
+        events_as_of.*,
+        snapshots.snapshot_date
     from events_as_of
-    where
-        item_id is not null
-        and event_date <= cast({{ snapshot_date }} as date)
-        and event_date > cast({{ snapshot_date }} as date) - {{ typed_var('lookback_days') }}
+    inner join snapshots
+        on
+            events_as_of.event_date <= snapshots.snapshot_date
+            and events_as_of.event_date > snapshots.snapshot_date - {{ typed_var('lookback_days') }}
+    where events_as_of.item_id is not null
 ),
 
 activity as (
     select
+        snapshot_date,
         item_id,
         count(distinct user_key) filter (where event_type = 'purchase') as buyers,
         count(distinct user_key) filter (where event_type = 'view') as viewers,
@@ -35,17 +48,25 @@ activity as (
         coalesce(sum(quantity) filter (where event_type = 'purchase'), 0) as units_sold,
         sum(revenue) as net_revenue
     from window_events
-    group by item_id
+    group by snapshot_date, item_id
 ),
 
 all_items as (
-    select item_id from items
+    select
+        snapshots.snapshot_date,
+        items.item_id
+    from items
+    cross join snapshots
     union
-    select item_id from activity
+    select
+        snapshot_date,
+        item_id
+    from activity
 ),
 
 popularity as (
     select
+        all_items.snapshot_date,
         all_items.item_id,
         items.item_name,
         items.brand,
@@ -61,18 +82,21 @@ popularity as (
         coalesce(activity.purchase_lines, 0) as purchase_lines
     from all_items
     left join items on all_items.item_id = items.item_id
-    left join activity on all_items.item_id = activity.item_id
+    left join activity
+        on all_items.snapshot_date = activity.snapshot_date and all_items.item_id = activity.item_id
 ),
 
 ranked as (
     select
         *,
-        row_number() over (order by buyers desc, net_revenue desc, item_id asc) as popularity_rank,
         row_number() over (
-            partition by category order by buyers desc, net_revenue desc, item_id asc
+            partition by snapshot_date order by buyers desc, net_revenue desc, item_id asc
+        ) as popularity_rank,
+        row_number() over (
+            partition by snapshot_date, category order by buyers desc, net_revenue desc, item_id asc
         ) as category_popularity_rank
     from popularity
 )
 
 select * from ranked
-{% endmacro %}
+order by snapshot_date, popularity_rank

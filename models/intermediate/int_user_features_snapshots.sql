@@ -1,13 +1,12 @@
-{#-
-    The user feature set as of a snapshot date: one row per person known by the end of that day
-    (in the users file with signed_up_at on or before it, or with any clean event up to it).
-    Only events on or before the snapshot date are read, so features at a past snapshot never
-    see later information. `snapshot_date` is a SQL expression of type date that must not be
-    after as_of_date (events come from int_events_as_of). Window features cover the
-    `lookback_days` days ending on the snapshot date: (snapshot - lookback, snapshot].
-    Definitions are documented column by column in models/marts/profiles/_profiles__models.yml.
--#}
-{% macro user_features_as_of(snapshot_date) %}
+-- The user feature set at every snapshot date of int_feature_snapshots that needs it: one row
+-- per snapshot date and person known by the end of that day (in the users file with
+-- signed_up_at on or before it, or with any clean event up to it). For each snapshot only the
+-- events on or before its date are read, so features at a past snapshot never see later
+-- information; window features cover the `lookback_days` days ending on the snapshot date:
+-- (snapshot - lookback, snapshot]. user_features is the `current` snapshot; the churn model's
+-- train / eval / score rows are the others, so every snapshot is computed in one scan, by the
+-- same SQL. Definitions are documented column by column in models/marts/profiles/_profiles__models.yml.
+
 with
 
 events_as_of as (
@@ -22,30 +21,40 @@ items as (
     select * from {{ ref('int_items_deduplicated') }}
 ),
 
-snapshot as (
-    select
-        cast({{ snapshot_date }} as date) as snapshot_date,
+feature_snapshots as (
+    select * from {{ ref('int_feature_snapshots') }}
+),
+
+snapshots as (
+    select distinct
+        snapshot_date,
         {{ typed_var('lookback_days') }} as lookback_days
+    from feature_snapshots
+    where needs_user_features
 ),
 
 events as (
+    -- every event up to each snapshot date: nothing after a snapshot is read for it
     select
         events_as_of.*,
-        snapshot.snapshot_date,
-        events_as_of.event_date > snapshot.snapshot_date - snapshot.lookback_days as is_in_window,
-        snapshot.snapshot_date - events_as_of.event_date as days_before_snapshot
+        snapshots.snapshot_date,
+        events_as_of.event_date > snapshots.snapshot_date - snapshots.lookback_days as is_in_window,
+        snapshots.snapshot_date - events_as_of.event_date as days_before_snapshot
     from events_as_of
-    cross join snapshot
-    where events_as_of.event_date <= snapshot.snapshot_date
+    inner join snapshots on events_as_of.event_date <= snapshots.snapshot_date
 ),
 
 population as (
-    select users.user_key
+    select
+        snapshots.snapshot_date,
+        users.user_key
     from users
-    cross join snapshot
-    where users.signed_up_at is null or cast(users.signed_up_at as date) <= snapshot.snapshot_date
+    inner join snapshots
+        on users.signed_up_at is null or cast(users.signed_up_at as date) <= snapshots.snapshot_date
     union
-    select events.user_key
+    select
+        events.snapshot_date,
+        events.user_key
     from events
 ),
 
@@ -61,6 +70,7 @@ window_events as (
 
 history as (
     select
+        snapshot_date,
         user_key,
         min(event_date) as first_event_date,
         max(event_date) filter (where event_type = 'purchase') as last_purchase_date,
@@ -68,11 +78,12 @@ history as (
         count(distinct event_date) filter (where days_before_snapshot < 30) as active_days_30,
         count(distinct event_date) filter (where days_before_snapshot < 90) as active_days_90
     from events
-    group by user_key
+    group by snapshot_date, user_key
 ),
 
 window_totals as (
     select
+        snapshot_date,
         user_key,
         count(distinct order_id) filter (where event_type = 'purchase') as frequency,
         sum(revenue) as monetary,
@@ -87,67 +98,74 @@ window_totals as (
         count(distinct item_id) filter (where event_type = 'purchase') as distinct_items_purchased,
         count(distinct category) filter (where event_type = 'purchase') as distinct_categories_purchased
     from window_events
-    group by user_key
+    group by snapshot_date, user_key
 ),
 
 user_items as (
     select
+        snapshot_date,
         user_key,
         item_id,
         bool_or(event_type = 'view') as was_viewed,
         bool_or(event_type = 'add_to_cart') as was_carted,
         bool_or(event_type = 'purchase') as was_purchased
     from window_events
-    group by user_key, item_id
+    group by snapshot_date, user_key, item_id
 ),
 
 conversion as (
     select
+        snapshot_date,
         user_key,
         count(*) filter (where was_viewed) as items_viewed,
         count(*) filter (where was_viewed and was_purchased) as items_viewed_and_purchased,
         count(*) filter (where was_carted) as items_carted,
         count(*) filter (where was_carted and was_purchased) as items_carted_and_purchased
     from user_items
-    group by user_key
+    group by snapshot_date, user_key
 ),
 
 category_spend as (
     select
+        snapshot_date,
         user_key,
         category,
         sum(revenue) as category_revenue
     from window_events
     where event_type = 'purchase'
-    group by user_key, category
+    group by snapshot_date, user_key, category
 ),
 
 top_category as (
     select
+        snapshot_date,
         user_key,
         category as top_category,
-        category_revenue / sum(category_revenue) over (partition by user_key) as top_category_share,
-        row_number() over (partition by user_key order by category_revenue desc, category) as category_rank
+        category_revenue / sum(category_revenue) over (partition by snapshot_date, user_key) as top_category_share,
+        row_number() over (
+            partition by snapshot_date, user_key order by category_revenue desc, category
+        ) as category_rank
     from category_spend
 ),
 
 channel_use as (
     select
+        snapshot_date,
         user_key,
         channel,
-        row_number() over (partition by user_key order by count(*) desc, channel) as channel_rank
+        row_number() over (partition by snapshot_date, user_key order by count(*) desc, channel) as channel_rank
     from window_events
-    group by user_key, channel
+    group by snapshot_date, user_key, channel
 ),
 
 features as (
     select
         population.user_key,
-        snapshot.snapshot_date,
+        population.snapshot_date,
         users.user_key is not null as is_known_user,
         history.last_purchase_date is not null as has_purchased,
         coalesce(window_totals.frequency, 0) > 0 as is_buyer_in_window,
-        cast(snapshot.snapshot_date - history.last_purchase_date as integer) as recency_days,
+        cast(population.snapshot_date - history.last_purchase_date as integer) as recency_days,
         coalesce(window_totals.frequency, 0) as frequency,
         cast(coalesce(window_totals.monetary, 0) as decimal(18, 4)) as monetary,
         cast(coalesce(history.lifetime_revenue, 0) as decimal(18, 4)) as lifetime_revenue,
@@ -158,8 +176,8 @@ features as (
                 else 0
             end as decimal(18, 4)
         ) as average_order_value,
-        cast(coalesce(snapshot.snapshot_date - history.first_event_date, 0) as integer) as tenure_days,
-        cast(snapshot.snapshot_date - cast(users.signed_up_at as date) as integer) as days_since_signup,
+        cast(coalesce(population.snapshot_date - history.first_event_date, 0) as integer) as tenure_days,
+        cast(population.snapshot_date - cast(users.signed_up_at as date) as integer) as days_since_signup,
         coalesce(window_totals.distinct_items_purchased, 0) as distinct_items_purchased,
         coalesce(window_totals.distinct_categories_purchased, 0) as distinct_categories_purchased,
         coalesce(history.active_days_30, 0) as active_days_30,
@@ -187,15 +205,23 @@ features as (
         cast(coalesce(top_category.top_category_share, 0) as double) as top_category_share,
         coalesce(channel_use.channel, 'none') as main_channel
     from population
-    cross join snapshot
     left join users on population.user_key = users.user_key
-    left join history on population.user_key = history.user_key
-    left join window_totals on population.user_key = window_totals.user_key
-    left join conversion on population.user_key = conversion.user_key
+    left join history
+        on population.snapshot_date = history.snapshot_date and population.user_key = history.user_key
+    left join window_totals
+        on population.snapshot_date = window_totals.snapshot_date and population.user_key = window_totals.user_key
+    left join conversion
+        on population.snapshot_date = conversion.snapshot_date and population.user_key = conversion.user_key
     left join top_category
-        on population.user_key = top_category.user_key and top_category.category_rank = 1
+        on
+            population.snapshot_date = top_category.snapshot_date
+            and population.user_key = top_category.user_key
+            and top_category.category_rank = 1
     left join channel_use
-        on population.user_key = channel_use.user_key and channel_use.channel_rank = 1
+        on
+            population.snapshot_date = channel_use.snapshot_date
+            and population.user_key = channel_use.user_key
+            and channel_use.channel_rank = 1
 ),
 
 with_logs as (
@@ -212,4 +238,4 @@ with_logs as (
 )
 
 select * from with_logs
-{% endmacro %}
+order by snapshot_date, user_key
