@@ -46,8 +46,8 @@ snapshots as (
 
 all_features as (
     select
-        snapshots.snapshot_role,
-        user_features_snapshots.*
+        user_features_snapshots.*,
+        snapshots.snapshot_role
     from snapshots
     inner join user_features_snapshots on snapshots.snapshot_date = user_features_snapshots.snapshot_date
 ),

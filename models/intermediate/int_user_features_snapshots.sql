@@ -61,8 +61,8 @@ population as (
 window_events as (
     select
         events.*,
-        coalesce(items.category, 'unknown') as category,
-        items.list_price
+        items.list_price,
+        coalesce(items.category, 'unknown') as category
     from events
     left join items on events.item_id = items.item_id
     where events.is_in_window
@@ -143,7 +143,7 @@ top_category as (
         category as top_category,
         category_revenue / sum(category_revenue) over (partition by snapshot_date, user_key) as top_category_share,
         row_number() over (
-            partition by snapshot_date, user_key order by category_revenue desc, category
+            partition by snapshot_date, user_key order by category_revenue desc, category asc
         ) as category_rank
     from category_spend
 ),
@@ -159,7 +159,8 @@ channel_use as (
 ),
 
 features as (
-    select
+    -- the columns in the order of the user_features contract
+    select  -- noqa: ST06
         population.user_key,
         population.snapshot_date,
         users.user_key is not null as is_known_user,

@@ -14,7 +14,7 @@ popularity_snapshots as (
 ),
 
 current_popularity as (
-    select popularity_snapshots.* exclude (snapshot_date)
+    select popularity_snapshots.* exclude (popularity_snapshots.snapshot_date)
     from popularity_snapshots
     inner join feature_snapshots on popularity_snapshots.snapshot_date = feature_snapshots.snapshot_date
 )
