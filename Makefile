@@ -40,7 +40,7 @@ export ONLINE_RETAIL_SOURCE
 ONLINE_RETAIL_DIR := data/online_retail
 # The last invoice day: the churn model evaluates on the 90 days before it, trained 90 days earlier.
 ONLINE_RETAIL_AS_OF := 2011-12-09
-DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.pii import DEMO_SECRET; print(DEMO_SECRET)'
+DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.ops.pii import DEMO_SECRET; print(DEMO_SECRET)'
 
 .PHONY: help setup run test lint sqlfluff dbt-score pytest dbt-test bench clean import-online-retail \
 	run-online-retail online-retail-report export docs
@@ -66,37 +66,37 @@ setup: $(BIN)/.installed
 
 $(DEMO_STAMP): | $(BIN)/.installed
 	rm -rf $(DEMO_DIR)
-	$(PY) -m customer_intel.demo_data --out $(DEMO_DIR) --seed $(DEMO_SEED) --users $(DEMO_USERS) \
+	$(PY) -m customer_intel.devtools.demo_data --out $(DEMO_DIR) --seed $(DEMO_SEED) --users $(DEMO_USERS) \
 		--items $(DEMO_ITEMS) --days $(DEMO_DAYS)
 	@touch $@
 
 $(CI_STAMP): | $(BIN)/.installed
 	rm -rf $(CI_DIR)
-	$(PY) -m customer_intel.demo_data --out $(CI_DIR) --seed 7 --users 1500 --items 200 --days 365
+	$(PY) -m customer_intel.devtools.demo_data --out $(CI_DIR) --seed 7 --users 1500 --items 200 --days 365
 	@touch $@
 
 run: $(BIN)/.installed
 ifeq ($(strip $(RAW_DATA_PATH)),)
 	@$(MAKE) --no-print-directory $(DEMO_STAMP)
 endif
-	$(PY) -m customer_intel.cli run
+	$(PY) -m customer_intel.ops.cli run
 
 # Real data: the UCI Online Retail file converted into the raw contract (mapping in the README).
 import-online-retail: $(BIN)/.installed
-	$(PY) -m customer_intel.online_retail --source "$$ONLINE_RETAIL_SOURCE" --out $(ONLINE_RETAIL_DIR)
+	$(PY) -m customer_intel.devtools.online_retail --source "$$ONLINE_RETAIL_SOURCE" --out $(ONLINE_RETAIL_DIR)
 
 # Public data: its customer ids are keyed with the labelled demo secret unless one is set.
 run-online-retail: import-online-retail
 	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
-	$(PY) -m customer_intel.cli run --raw-data-path "$(CURDIR)/$(ONLINE_RETAIL_DIR)" \
+	$(PY) -m customer_intel.ops.cli run --raw-data-path "$(CURDIR)/$(ONLINE_RETAIL_DIR)" \
 		--as-of-date $(ONLINE_RETAIL_AS_OF) --max-reject-share 0.3 \
 		--build-db warehouse/online_retail_build.duckdb --published-db warehouse/online_retail.duckdb
 
 online-retail-report: $(BIN)/.installed
-	$(PY) -m customer_intel.report online-retail --source "$$ONLINE_RETAIL_SOURCE" --data-dir $(ONLINE_RETAIL_DIR)
+	$(PY) -m customer_intel.devtools.report online-retail --source "$$ONLINE_RETAIL_SOURCE" --data-dir $(ONLINE_RETAIL_DIR)
 
 export: $(BIN)/.installed
-	$(PY) -m customer_intel.export
+	$(PY) -m customer_intel.ops.export
 
 # The docs site with lineage from the raw files to every exposure; the catalog comes from the
 # build file of `make run` (built first when missing).
@@ -136,7 +136,7 @@ pytest: $(BIN)/.installed
 test: lint dbt-test pytest
 
 bench: $(BIN)/.installed
-	$(PY) -m customer_intel.bench --out bench/results.md
+	$(PY) -m customer_intel.devtools.bench --out bench/results.md
 
 clean:
 	rm -rf target logs warehouse data bench/work .pytest_cache exports

@@ -1,6 +1,6 @@
 """The fitted churn model as a table: intercept, and per feature its scaling and coefficient."""
 
-from customer_intel.churn import churn_model_table, config_from_params
+from customer_intel.ml.churn import churn_model_table, config_from_params
 
 
 def model(dbt, session):

@@ -1,10 +1,10 @@
 """Top-K similar items trained on the backtest interactions (as of as_of_date minus the backtest days)."""
 
-from customer_intel.recommend import config_from_params, item_neighbors_table
+from customer_intel.ml.recommend import config_from_params, item_neighbors_table
 
 
 def model(dbt, session):
-    """Sparse item-item similarity, top K neighbours per item (see customer_intel.recommend)."""
+    """Sparse item-item similarity, top K neighbours per item (see customer_intel.ml.recommend)."""
     dbt.config(materialized="table")
     # literal config.get calls: dbt passes a Python model only the config keys it sees used
     params = {

@@ -1,6 +1,6 @@
 """K-means model selection: metrics for each candidate k, the chosen k flagged."""
 
-from customer_intel.segmentation import config_from_params, evaluate_k_range
+from customer_intel.ml.segmentation import config_from_params, evaluate_k_range
 
 
 def model(dbt, session):

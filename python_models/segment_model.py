@@ -1,6 +1,6 @@
 """The fitted K-means model as a table: centroids per segment and feature, and the scaling."""
 
-from customer_intel.segmentation import config_from_params, segment_model_table
+from customer_intel.ml.segmentation import config_from_params, segment_model_table
 
 
 def model(dbt, session):

@@ -56,7 +56,7 @@
     {%- if literal is not none -%}
         {{ literal }}
     {%- else -%}
-        (select cast(max(event_at) as date) from {{ ref('clean_events') }})
+        (select cast(max(event_at) as date) from {{ ref('int_events_clean') }})
     {%- endif -%}
 {%- endmacro %}
 

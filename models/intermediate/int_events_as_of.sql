@@ -1,12 +1,12 @@
 -- Clean events up to the end of the analysis date (var as_of_date, default the latest clean
--- event date). Every model downstream of clean_events reads events through this model, so the
--- whole warehouse can be replayed as of any past date.
+-- event date). Every model downstream of the clean event store reads events through this model,
+-- so the whole warehouse can be replayed as of any past date.
 {{ config(materialized='view') }}
 
 with
 
 clean_events as (
-    select * from {{ ref('clean_events') }}
+    select * from {{ ref('int_events_clean') }}
 ),
 
 as_of as (

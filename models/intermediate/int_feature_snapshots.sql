@@ -42,6 +42,8 @@ snapshots as (
         as_of.as_of_date - role_offsets.offset_days as snapshot_date
     from role_offsets
     cross join as_of
+    -- no analysis date (no clean event and no var as_of_date): no snapshot, empty features
+    where as_of.as_of_date is not null
 )
 
 select * from snapshots

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from customer_intel.dbt_command import dbt_command
-from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
+from customer_intel.ops.dbt_command import dbt_command
+from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT_DIR / "tests" / "raw"
@@ -79,7 +79,8 @@ class DbtRunner:
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
     """The warehouse built once per test session on the demo data of `make run` (default
     generator settings); returns the runner and its directory (raw data in `<dir>/raw`)."""
-    from customer_intel.demo_data import GeneratorConfig, generate
+    from customer_intel.devtools.demo_data.config import GeneratorConfig
+    from customer_intel.devtools.demo_data.generate import generate
 
     tmp = tmp_path_factory.mktemp("demo_build")
     generate(GeneratorConfig(), tmp / "raw")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.dbt_command import dbt_command
-from customer_intel.export import ExportError, export_audience
+from customer_intel.ops.dbt_command import dbt_command
+from customer_intel.ops.export import ExportError, export_audience
 
 pytestmark = pytest.mark.dbt
 
@@ -45,7 +45,7 @@ def test_unknown_audience_or_missing_build_fail_clearly(
     with pytest.raises(ExportError, match="unknown audience 'nope'; defined: "):
         export_audience(runner.db_path, "nope", tmp_path)
     done = subprocess.run(
-        [sys.executable, "-m", "customer_intel.export", "--audience", "x",
+        [sys.executable, "-m", "customer_intel.ops.export", "--audience", "x",
          "--build-db", str(tmp_path / "no.duckdb")],
         capture_output=True, text=True, check=False, cwd=PROJECT_DIR,
     )  # fmt: skip

@@ -13,7 +13,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from conftest import PROJECT_DIR, DbtRunner, write_contract_copy
-from customer_intel.churn import (
+from customer_intel.devtools.demo_data.config import GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generate
+from customer_intel.ml.churn import (
     CONFIG_KEYS,
     ChurnConfig,
     ChurnInputError,
@@ -23,8 +25,7 @@ from customer_intel.churn import (
     fit_churn_model,
     training_data,
 )
-from customer_intel.demo_data import GeneratorConfig, generate
-from customer_intel.segmentation import fit_scaling
+from customer_intel.ml.segmentation import fit_scaling
 
 FEATURES = ("a", "b", "c")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from customer_intel.cli import build_state, dbt_vars, only_files_added, parse_as_of
+from customer_intel.ops.cli import build_state, dbt_vars, only_files_added, parse_as_of
 
 
 def test_incremental_only_when_files_were_only_added(tmp_path: Path) -> None:

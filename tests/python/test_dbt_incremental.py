@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from conftest import DbtRunner
-from customer_intel.demo_data import GeneratorConfig, generate
+from customer_intel.devtools.demo_data.config import GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generate
 
 pytestmark = pytest.mark.dbt
 
@@ -98,7 +99,7 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
     add_batch(raw)
     second = incremental.run("build", dbt_vars=dbt_vars)
     assert second.returncode == 0, second.output[-3000:]
-    assert "incremental model marts.clean_events" in second.output
+    assert "incremental model intermediate.int_events_clean" in second.output
 
     full = DbtRunner(tmp_path / "full")
     refreshed = full.run("build", "--full-refresh", dbt_vars=dbt_vars)

@@ -8,7 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from customer_intel.demo_data import ARCHETYPES, DEFECT_KINDS, GeneratorConfig, generate, parse_args
+from customer_intel.devtools.demo_data.cli import parse_args
+from customer_intel.devtools.demo_data.config import ARCHETYPES, DEFECT_KINDS, GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generate
 
 SMALL = GeneratorConfig(seed=3, users=400, items=80, days=180)
 CONTRACT = {

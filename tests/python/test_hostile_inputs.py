@@ -1,7 +1,7 @@
 """Hostile inputs (issue 12): each kind of bad input gets a quarantine row with a reason or a
 clear message before anything is built or published, never an out-of-memory kill, a glob
 surprise or a blocked publish. One test (or parametrised case) per kind, run through the same
-`customer_intel.cli run` that `make run` calls, on a small generated shop written as CSV.
+`customer_intel.ops.cli run` that `make run` calls, on a small generated shop written as CSV.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.demo_data import GeneratorConfig, generate
-from customer_intel.pii import SECRET_ENV_VAR
+from customer_intel.devtools.demo_data.config import GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generate
+from customer_intel.ops.pii import SECRET_ENV_VAR
 
 pytestmark = pytest.mark.dbt
 
@@ -37,7 +38,7 @@ HOSTILE_LINES = [
 
 @dataclass
 class Run:
-    """One `customer_intel.cli run`: exit code, output and the peak RSS of the run's processes."""
+    """One `customer_intel.ops.cli run`: exit code, output and the peak RSS of the run's processes."""
 
     returncode: int
     output: str
@@ -65,10 +66,10 @@ sys.exit(code)
 
 
 def cli_run(workdir: Path, raw: Path | None, *args: str, env: dict | None = None) -> Run:
-    """`python -m customer_intel.cli run` on `raw` with its own build and published files."""
+    """`python -m customer_intel.ops.cli run` on `raw` with its own build and published files."""
     workdir.mkdir(parents=True, exist_ok=True)
     rss_file = workdir / "peak_rss_kb"
-    command = [sys.executable, "-m", "customer_intel.cli", "run",
+    command = [sys.executable, "-m", "customer_intel.ops.cli", "run",
                "--build-db", str(workdir / "build.duckdb"),
                "--published-db", str(workdir / "published.duckdb"),
                "--target-path", str(workdir / "target"),
@@ -205,7 +206,7 @@ def test_1_long_id_is_quarantined_within_bounded_memory(hostile_pair: tuple[Run,
 def test_1_item_matrix_keeps_ids_as_python_strings() -> None:
     import pandas as pd
 
-    from customer_intel.recommend import user_item_matrix
+    from customer_intel.ml.recommend import user_item_matrix
 
     frame = pd.DataFrame(
         {
@@ -307,7 +308,9 @@ def test_6_late_arriving_users_incremental_equals_full_refresh(base_shop: Path, 
     second = cli_run(tmp_path / "incremental", shop, "--max-reject-share", "0.3")
     assert second.returncode == 0, second.output[-3000:]
     # only a file was added: the cli built incrementally (the merge branch was compiled)
-    compiled = next((tmp_path / "incremental" / "target" / "compiled").rglob("clean_events.sql")).read_text()
+    compiled = next(
+        (tmp_path / "incremental" / "target" / "compiled").rglob("int_events_clean.sql")
+    ).read_text()
     assert "unknown.event_id" in compiled
     full = cli_run(tmp_path / "full", shop, "--max-reject-share", "0.3", "--full-refresh")
     assert full.returncode == 0, full.output[-3000:]
@@ -448,7 +451,7 @@ def test_12_make_variables_are_taken_literally(tmp_path: Path) -> None:
 def test_demo_data_module_runs_without_pythonpath(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
-        [sys.executable, "-m", "customer_intel.demo_data", "--help"],
+        [sys.executable, "-m", "customer_intel.devtools.demo_data", "--help"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.online_retail import NON_MERCHANDISE_CODES, convert
-from customer_intel.report import ONLINE_RETAIL_VARS
+from customer_intel.devtools.online_retail import NON_MERCHANDISE_CODES, convert
+from customer_intel.devtools.report import ONLINE_RETAIL_VARS
 
 pytestmark = pytest.mark.dbt
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from customer_intel.pii import (
+from customer_intel.ops.pii import (
     SECRET_ENV_VAR,
     MissingSecretError,
     make_user_key_function,

@@ -11,8 +11,9 @@ import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.demo_data import GeneratorConfig, generate
-from customer_intel.pii import SECRET_ENV_VAR, user_key
+from customer_intel.devtools.demo_data.config import GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generate
+from customer_intel.ops.pii import SECRET_ENV_VAR, user_key
 
 pytestmark = pytest.mark.dbt
 
@@ -20,7 +21,7 @@ SECRET = "pii-test-secret-7f3a9c"
 
 
 def run_cli(tmp: Path, raw: Path, env_secret: str | None) -> subprocess.CompletedProcess[str]:
-    """`python -m customer_intel.cli run` with all outputs under `tmp`."""
+    """`python -m customer_intel.ops.cli run` with all outputs under `tmp`."""
     env = {k: v for k, v in os.environ.items() if k != SECRET_ENV_VAR}
     env.update(
         {
@@ -33,7 +34,7 @@ def run_cli(tmp: Path, raw: Path, env_secret: str | None) -> subprocess.Complete
     if env_secret is not None:
         env[SECRET_ENV_VAR] = env_secret
     command = [
-        sys.executable, "-m", "customer_intel.cli", "run",
+        sys.executable, "-m", "customer_intel.ops.cli", "run",
         "--raw-data-path", str(raw),
         "--build-db", str(tmp / "build.duckdb"),
         "--published-db", str(tmp / "marketing.duckdb"),
@@ -172,7 +173,7 @@ def test_bi_reads_the_published_file_while_dbt_builds(tmp_path: Path, published:
                 "DBT_LOG_PATH": str(tmp_path / "logs")})  # fmt: skip
     log = (tmp_path / "build.log").open("w")  # a file, not a pipe: a full pipe would block dbt
     build = subprocess.Popen(
-        [sys.executable, "-m", "customer_intel.cli", "run", "--raw-data-path", str(published / "raw"),
+        [sys.executable, "-m", "customer_intel.ops.cli", "run", "--raw-data-path", str(published / "raw"),
          "--build-db", str(tmp_path / "build.duckdb"), "--published-db", str(target),
          "--target-path", str(tmp_path / "target")],
         cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from customer_intel.publish import PublishError, failed_nodes, publish
+from customer_intel.ops.publish import PublishError, failed_nodes, publish
 
 
 def make_build(path: Path, value: int) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.recommend import (
+from customer_intel.ml.recommend import (
     CONFIG_KEYS,
     NeighborConfig,
     RecommendationInputError,

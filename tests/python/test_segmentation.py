@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_DIR, DbtRunner
-from customer_intel.pii import DEMO_SECRET
-from customer_intel.report import archetype_segment_ari
-from customer_intel.segmentation import (
+from customer_intel.devtools.report import archetype_segment_ari
+from customer_intel.ml.segmentation import (
     CONFIG_KEYS,
     SegmentationConfig,
     SegmentationInputError,
@@ -26,6 +25,7 @@ from customer_intel.segmentation import (
     fit_scaling,
     segment_model_table,
 )
+from customer_intel.ops.pii import DEMO_SECRET
 
 FEATURES = ("a", "b")
 

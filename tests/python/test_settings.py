@@ -8,10 +8,10 @@ import re
 import pytest
 
 from conftest import PROJECT_DIR
-from customer_intel import settings
-from customer_intel.churn import ChurnConfig
-from customer_intel.recommend import NeighborConfig
-from customer_intel.segmentation import SegmentationConfig
+from customer_intel.ml.churn import ChurnConfig
+from customer_intel.ml.recommend import NeighborConfig
+from customer_intel.ml.segmentation import SegmentationConfig
+from customer_intel.ops import settings
 
 REGISTRY = settings.load_registry()
 
@@ -20,7 +20,9 @@ def test_readme_vars_table_is_generated_from_the_registry() -> None:
     text = (PROJECT_DIR / "README.md").read_text()
     start = text.index(settings.README_START) + len(settings.README_START)
     block = text[start : text.index(settings.README_END)]
-    assert block.strip() == settings.readme_table(REGISTRY), "run: python -m customer_intel.settings readme"
+    assert block.strip() == settings.readme_table(REGISTRY), (
+        "run: python -m customer_intel.ops.settings readme"
+    )
 
 
 def test_registry_rejects_a_var_without_spec(tmp_path) -> None:

@@ -4,7 +4,7 @@ Machines are shared and noisy, so every figure is a median over `--runs` repetit
 this one invocation; nothing here is a pass/fail threshold. Peak memory is the maximum resident
 set size of the process (generator or dbt, DuckDB included), read from `wait4`.
 
-Usage: python -m customer_intel.bench [--users 13000] [--runs 3] [--out bench/results.md]
+Usage: python -m customer_intel.devtools.bench [--users 13000] [--runs 3] [--out bench/results.md]
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import duckdb
 
-from customer_intel.bench_item_cf import METHODS, agreement, export_interactions
-from customer_intel.dbt_command import dbt_command
-from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR
+from customer_intel.devtools.bench_item_cf import METHODS, agreement, export_interactions
+from customer_intel.ops.dbt_command import dbt_command
+from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 WORK = Path("bench/work")
 
@@ -80,7 +80,7 @@ def one_run(users: int, seed: int, env: dict[str, str]) -> RunFigures:
     WORK.mkdir(parents=True)
     raw = WORK / "raw"
     gen = measure(
-        [sys.executable, "-m", "customer_intel.demo_data", "--out", str(raw), "--users", str(users),
+        [sys.executable, "-m", "customer_intel.devtools.demo_data", "--out", str(raw), "--users", str(users),
          "--seed", str(seed), "--items", "2000"],
         env,
     )  # fmt: skip
@@ -115,7 +115,7 @@ def item_cf_step(figures: RunFigures, env: dict[str, str]) -> None:
     for method in METHODS:
         outputs[method] = WORK / f"neighbors_{method}.parquet"
         figures.item_cf[method] = measure(
-            [sys.executable, "-m", "customer_intel.bench_item_cf", "--method", method,
+            [sys.executable, "-m", "customer_intel.devtools.bench_item_cf", "--method", method,
              "--interactions", str(interactions), "--out", str(outputs[method])],
             env,
         )  # fmt: skip
@@ -178,7 +178,8 @@ def report(runs: list[RunFigures], events: int, users: int) -> str:
     lines += [
         "",
         f"Item-CF neighbours (top 50, cosine, support 2, shrinkage 10) on {runs[-1].interaction_rows:,} "
-        "positive user-item interactions, each method in its own process (`customer_intel.bench_item_cf`):",
+        "positive user-item interactions, each method in its own process "
+        "(`customer_intel.devtools.bench_item_cf`):",
         "",
         "| method | median wall time (s) | median peak memory (MiB) |",
         "|---|---:|---:|",

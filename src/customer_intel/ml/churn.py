@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from customer_intel.segmentation import Scaling, fit_scaling
+from customer_intel.ml.segmentation import Scaling, fit_scaling
 
 
 class ChurnInputError(ValueError):

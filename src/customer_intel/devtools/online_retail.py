@@ -1,7 +1,7 @@
 """Convert the UCI Online Retail file into the raw-data contract (events, users, items).
 
-    python -m customer_intel.online_retail --source ../shared/data/online_retail/online_retail.parquet
-        --out data/online_retail
+    python -m customer_intel.devtools.online_retail
+        --source ../shared/data/online_retail/online_retail.parquet --out data/online_retail
 
 Mapping (documented in the README, "Real data: Online Retail"); every source line becomes exactly
 one event row, so the warehouse accounts for all 541,909 lines:

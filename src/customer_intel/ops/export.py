@@ -1,7 +1,7 @@
 """Activation export: `make export AUDIENCE=name` writes one audience as a CSV for a CRM upload.
 
-    python -m customer_intel.export --audience NAME [--build-db warehouse/build.duckdb]
-                                    [--out-dir exports]
+    python -m customer_intel.ops.export --audience NAME [--build-db warehouse/build.duckdb]
+                                        [--out-dir exports]
 
 This is the only path by which raw user ids leave the build file: the audience's members
 (`marts.audience_members`) are re-identified through the restricted key map

@@ -2,7 +2,7 @@
 straightforward pure-SQL alternative (a self-join of the user-item matrix on user, grouped by
 item pair), on the same interactions, in the same run.
 
-Each method runs in a fresh child process (`python -m customer_intel.bench_item_cf --method ...`)
+Each method runs in a fresh child process (`python -m customer_intel.devtools.bench_item_cf --method ...`)
 so its wall time and peak resident memory (from `wait4`) are its own, interpreter start-up
 included for both. The interactions are exported once from the build file to Parquet, so neither
 method holds the build file open.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from customer_intel.recommend import NeighborConfig, item_neighbors_table
+from customer_intel.ml.recommend import NeighborConfig, item_neighbors_table
 
 METHODS = ("python_sparse", "sql_self_join")
 

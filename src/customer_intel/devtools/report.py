@@ -1,6 +1,6 @@
 """Reports that regenerate the figures quoted in the README from the project's own tables.
 
-    python -m customer_intel.report {archetype-rfm,archetype-segments,churn,recommendations}
+    python -m customer_intel.devtools.report {archetype-rfm,archetype-segments,churn,recommendations}
         [--build-db warehouse/build.duckdb] [--truth data/demo/_truth/users.parquet]
 
 `churn` prints the churn model's coefficients, its out-of-time evaluation next to the
@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 from sklearn.metrics import adjusted_rand_score
 
-from customer_intel.dbt_command import dbt_command
-from customer_intel.pii import DEMO_SECRET, SECRET_ENV_VAR, make_user_key_function
+from customer_intel.ops.dbt_command import dbt_command
+from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR, make_user_key_function
 
 NO_PURCHASE = "(no purchase in window)"
 
@@ -230,8 +230,8 @@ def rewrite_online_retail_readme(
     source: Path, data_dir: Path, build_db: Path, readme: Path, secret: str
 ) -> None:
     """Import the data set, build it from scratch (timed) and replace the README's generated block."""
-    from customer_intel.bench import measure
-    from customer_intel.online_retail import convert
+    from customer_intel.devtools.bench import measure
+    from customer_intel.devtools.online_retail import convert
 
     convert(source, data_dir)
     build_db.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from customer_intel.settings import PROJECT_DIR
+from customer_intel.ops.settings import PROJECT_DIR
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 

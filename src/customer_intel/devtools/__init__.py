@@ -1,0 +1,1 @@
+"""Developer tools: demo data, benchmarks, README reports and the Online Retail import."""

@@ -1,0 +1,1 @@
+"""Deterministic demo-data generator writing the raw-data contract (events, users, items)."""

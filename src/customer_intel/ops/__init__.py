@@ -1,0 +1,1 @@
+"""Operations: the `make run` driver, dbt glue, pseudonymisation, publishing, export, settings."""
