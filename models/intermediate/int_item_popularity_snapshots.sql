@@ -6,8 +6,8 @@
 
 with
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
+window_events as (
+    select * from {{ ref('int_item_window_events') }}
 ),
 
 items as (
@@ -22,18 +22,6 @@ snapshots as (
     select distinct snapshot_date
     from feature_snapshots
     where needs_item_features
-),
-
-window_events as (
-    select
-        events_as_of.*,
-        snapshots.snapshot_date
-    from events_as_of
-    inner join snapshots
-        on
-            events_as_of.event_date <= snapshots.snapshot_date
-            and events_as_of.event_date > snapshots.snapshot_date - {{ typed_var('lookback_days') }}
-    where events_as_of.item_id is not null
 ),
 
 activity as (

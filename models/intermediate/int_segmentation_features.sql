@@ -5,20 +5,13 @@
 
 with
 
-feature_snapshots as (
-    select * from {{ ref('int_feature_snapshots') }}
-    where snapshot_role = 'current'
-),
-
-user_features_snapshots as (
-    select * from {{ ref('int_user_features_snapshots') }}
-),
-
 user_features as (
-    -- the current snapshot (what the user_features mart publishes)
-    select user_features_snapshots.*
-    from user_features_snapshots
-    inner join feature_snapshots on user_features_snapshots.snapshot_date = feature_snapshots.snapshot_date
+    {#- the current snapshot (what the user_features mart publishes) #}
+    {{ rows_at_snapshot(
+        ref('int_user_features_snapshots'),
+        ref('int_feature_snapshots'),
+        'current',
+    ) }}
 ),
 
 buyers as (

@@ -8,39 +8,24 @@
 
 with
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
+item_window_events as (
+    select * from {{ ref('int_item_window_events') }}
 ),
 
 interaction_weights as (
     select * from {{ ref('interaction_weights') }}
 ),
 
-feature_snapshots as (
-    select * from {{ ref('int_feature_snapshots') }}
-),
-
-snapshots as (
-    select distinct snapshot_date
-    from feature_snapshots
-    where needs_item_features
-),
-
 window_events as (
     select
-        events_as_of.event_id,
-        events_as_of.user_key,
-        events_as_of.item_id,
-        events_as_of.event_type,
-        events_as_of.event_at,
-        snapshots.snapshot_date,
-        snapshots.snapshot_date - events_as_of.event_date as age_days
-    from events_as_of
-    inner join snapshots
-        on
-            events_as_of.event_date <= snapshots.snapshot_date
-            and events_as_of.event_date > snapshots.snapshot_date - {{ typed_var('lookback_days') }}
-    where events_as_of.item_id is not null
+        event_id,
+        user_key,
+        item_id,
+        event_type,
+        event_at,
+        snapshot_date,
+        age_days
+    from item_window_events
 ),
 
 weighted as (

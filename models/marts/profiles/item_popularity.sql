@@ -4,19 +4,13 @@
 
 with
 
-feature_snapshots as (
-    select * from {{ ref('int_feature_snapshots') }}
-    where snapshot_role = 'current'
-),
-
-popularity_snapshots as (
-    select * from {{ ref('int_item_popularity_snapshots') }}
-),
-
 current_popularity as (
-    select popularity_snapshots.* exclude (popularity_snapshots.snapshot_date)
-    from popularity_snapshots
-    inner join feature_snapshots on popularity_snapshots.snapshot_date = feature_snapshots.snapshot_date
+    {{ rows_at_snapshot(
+        ref('int_item_popularity_snapshots'),
+        ref('int_feature_snapshots'),
+        'current',
+        drop_date=true,
+    ) }}
 )
 
 select * from current_popularity

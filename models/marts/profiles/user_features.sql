@@ -3,19 +3,12 @@
 
 with
 
-feature_snapshots as (
-    select * from {{ ref('int_feature_snapshots') }}
-    where snapshot_role = 'current'
-),
-
-user_features_snapshots as (
-    select * from {{ ref('int_user_features_snapshots') }}
-),
-
 current_features as (
-    select user_features_snapshots.*
-    from user_features_snapshots
-    inner join feature_snapshots on user_features_snapshots.snapshot_date = feature_snapshots.snapshot_date
+    {{ rows_at_snapshot(
+        ref('int_user_features_snapshots'),
+        ref('int_feature_snapshots'),
+        'current',
+    ) }}
 )
 
 select * from current_features

@@ -4,19 +4,13 @@
 
 with
 
-feature_snapshots as (
-    select * from {{ ref('int_feature_snapshots') }}
-    where snapshot_role = 'current'
-),
-
-interactions_snapshots as (
-    select * from {{ ref('int_user_item_interactions_snapshots') }}
-),
-
 current_interactions as (
-    select interactions_snapshots.*
-    from interactions_snapshots
-    inner join feature_snapshots on interactions_snapshots.as_of_date = feature_snapshots.snapshot_date
+    {{ rows_at_snapshot(
+        ref('int_user_item_interactions_snapshots'),
+        ref('int_feature_snapshots'),
+        'current',
+        date_column='as_of_date',
+    ) }}
 )
 
 select * from current_interactions
