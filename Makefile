@@ -44,7 +44,6 @@ DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.ops.pii import DEMO_SECRET; prin
 
 .PHONY: help setup run test lint sqlfluff dbt-score pytest dbt-test bench clean import-online-retail \
 	run-online-retail online-retail-report export docs
-# make export AUDIENCE=name: the audience as a CSV with raw ids, for a CRM upload (logged)
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
@@ -95,6 +94,7 @@ run-online-retail: import-online-retail
 online-retail-report: $(BIN)/.installed
 	$(PY) -m customer_intel.devtools.report online-retail --source "$$ONLINE_RETAIL_SOURCE" --data-dir $(ONLINE_RETAIL_DIR)
 
+# make export AUDIENCE=name: the audience as a CSV with raw ids, for a CRM upload (logged)
 export: $(BIN)/.installed
 	$(PY) -m customer_intel.ops.export
 

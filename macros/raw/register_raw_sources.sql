@@ -172,8 +172,6 @@
     {%- endfor -%}
     {%- set select_list = _contract_select_list(name, source_node, present, path) -%}
     {%- set rejects = '_rejects_' ~ name -%}
-    {%- do run_query('drop table if exists ' ~ rejects ~ '_errors') -%}
-    {%- do run_query('drop table if exists ' ~ rejects ~ '_scans') -%}
     {%- do run_query(
         'insert into raw.' ~ name ~ ' by name select ' ~ select_list | join(', ')
         ~ ', ' ~ sql_string_literal(file_name) ~ ' as _source_file, ordinality as _source_row_number'

@@ -133,7 +133,9 @@
 {% macro typed_var(var_name) -%}
     {%- set spec = var_spec(var_name) -%}
     {%- set kind = spec.get('type') -%}
-    {%- if kind == 'int' -%}
+    {%- if kind == 'int_or_auto' and var(var_name) | string | trim | lower == 'auto' -%}
+        {%- do return('auto') -%}
+    {%- elif kind in ('int', 'int_or_auto') -%}
         {%- do return(int_var(var_name, spec.min, spec.max) | trim | int) -%}
     {%- elif kind == 'number' -%}
         {%- do return(float_var(var_name, spec.min, spec.max) | trim | float) -%}
@@ -145,11 +147,6 @@
         {%- do return(load_time() | trim) -%}
     {%- elif kind == 'path' -%}
         {%- do return(raw_data_path() | trim) -%}
-    {%- elif kind == 'int_or_auto' -%}
-        {%- if var(var_name) | string | trim | lower == 'auto' -%}
-            {%- do return('auto') -%}
-        {%- endif -%}
-        {%- do return(int_var(var_name, spec.min, spec.max) | trim | int) -%}
     {%- elif kind == 'choice' -%}
         {%- set value = var(var_name) | string | trim | lower -%}
         {%- if value not in spec['values'] -%}

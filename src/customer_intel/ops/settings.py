@@ -29,11 +29,6 @@ def load_registry(project_file: Path = PROJECT_DIR / "dbt_project.yml") -> dict[
     return {name: {**spec, "default": project_vars[name]} for name, spec in specs.items()}
 
 
-def default_of(name: str, registry: dict[str, dict[str, Any]] | None = None) -> Any:
-    """The default of one registered var."""
-    return (registry or load_registry())[name]["default"]
-
-
 def _default_cell(spec: dict[str, Any]) -> str:
     """How the README shows a default: the `default_doc` of a null or structured default."""
     if "default_doc" in spec:
