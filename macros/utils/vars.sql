@@ -49,18 +49,6 @@
 {%- endmacro %}
 
 
-{#- The analysis date as a SQL expression of type date: var as_of_date, or by default the date
-    of the latest clean event. -#}
-{% macro as_of_date() -%}
-    {%- set literal = date_var_literal('as_of_date') -%}
-    {%- if literal is not none -%}
-        {{ literal }}
-    {%- else -%}
-        (select cast(max(event_at) as date) from {{ ref('int_events_clean') }})
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- The load time as a SQL timestamp literal: var load_time (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS),
     else the instant this dbt invocation started (UTC). -#}
 {% macro load_time() -%}

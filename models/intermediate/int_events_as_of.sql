@@ -10,7 +10,7 @@ clean_events as (
 ),
 
 as_of as (
-    select {{ as_of_date() }} as as_of_date
+    select as_of_date from {{ ref('int_analysis_date') }}
 ),
 
 events_as_of as (

@@ -17,7 +17,7 @@
 with
 
 as_of as (
-    select cast({{ as_of_date() }} as date) as as_of_date
+    select as_of_date from {{ ref('int_analysis_date') }}
 ),
 
 role_offsets as (

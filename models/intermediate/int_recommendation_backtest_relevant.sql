@@ -17,9 +17,8 @@ backtest_interactions as (
 ),
 
 cutoff as (
-    select
-        cast({{ as_of_date() }} as date) - {{ typed_var('recommendation_backtest_days') }}
-            as cutoff_date
+    select snapshot_date as cutoff_date from {{ ref('int_feature_snapshots') }}
+    where snapshot_role = 'recommendation_backtest'
 ),
 
 history_users as (

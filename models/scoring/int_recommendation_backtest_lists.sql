@@ -1,13 +1,13 @@
 -- The backtested top-N lists for every person evaluated by the backtest, built as of the cutoff
 -- (as_of_date - recommendation_backtest_days) from data up to it only:
---   item_cf:    the served recommender (recommend_items over item_neighbors_backtest, with its
---               popularity fill), exactly as user_recommendations builds lists
+--   item_cf:    the served recommender (the recommendation_backtest lists of
+--               int_recommendation_lists: item_neighbors_backtest with the popularity fill),
+--               built by the same SQL as the served lists
 --   popularity: the baseline, the N most popular items at the cutoff (by buyers)
 -- each in both modes: exclude_bought (never an item bought on or before the cutoff) and
 -- include_bought (already-bought items allowed).
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
-{%- set cutoff_date = "cast(" ~ as_of_date() ~ " as date) - " ~ typed_var('recommendation_backtest_days') %}
 
 with
 
@@ -23,35 +23,31 @@ backtest_popularity as (
     select * from {{ ref('int_recommendation_backtest_popularity') }}
 ),
 
+recommendation_lists as (
+    select * from {{ ref('int_recommendation_lists') }}
+    where snapshot_role = 'recommendation_backtest'
+),
+
+cutoff as (
+    select snapshot_date as cutoff_date from {{ ref('int_feature_snapshots') }}
+    where snapshot_role = 'recommendation_backtest'
+),
+
 evaluated_users as (
     select distinct user_key from relevant
 ),
-
-{%- for mode, allow_bought in [('excluding_bought', false), ('including_bought', true)] %}
-
-cf_{{ mode }} as (
-    {{ recommend_items(
-        users="evaluated_users",
-        interactions=ref('int_recommendation_backtest_interactions'),
-        neighbors=ref('item_neighbors_backtest'),
-        popularity=ref('int_recommendation_backtest_popularity'),
-        snapshot_date=cutoff_date,
-        top_n=top_n,
-        allow_bought=allow_bought,
-    ) }}
-),
-{%- endfor %}
 
 bought_items_before as (
     select distinct
         events_as_of.user_key,
         events_as_of.item_id
     from events_as_of
+    cross join cutoff
     inner join evaluated_users on events_as_of.user_key = evaluated_users.user_key
     where
         events_as_of.event_type = 'purchase'
         and events_as_of.item_id is not null
-        and events_as_of.event_date <= {{ cutoff_date }}
+        and events_as_of.event_date <= cutoff.cutoff_date
 ),
 
 bought_before as (
@@ -98,19 +94,11 @@ popularity_excluding_bought as (
 lists as (
     select
         'item_cf' as model_name,
-        'exclude_bought' as evaluation_mode,
+        evaluation_mode,
         user_key,
         item_id,
         rank
-    from cf_excluding_bought
-    union all
-    select
-        'item_cf' as model_name,
-        'include_bought' as evaluation_mode,
-        user_key,
-        item_id,
-        rank
-    from cf_including_bought
+    from recommendation_lists
     union all
     select
         'popularity' as model_name,

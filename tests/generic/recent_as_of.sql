@@ -6,12 +6,18 @@ with
 
 latest as (
     select max(cast({{ column_name }} as date)) as latest_date from {{ model }}
+),
+
+analysis_date as (
+    select as_of_date from {{ ref('int_analysis_date') }}
 )
 
 select
-    latest_date,
-    {{ as_of_date() }} as as_of_date
+    latest.latest_date,
+    analysis_date.as_of_date
 from latest
-where latest_date is null
-    or latest_date < {{ as_of_date() }} - to_days({{ max_age_days | int }})
+cross join analysis_date
+where
+    latest.latest_date is null
+    or latest.latest_date < analysis_date.as_of_date - to_days({{ max_age_days | int }})
 {% endtest %}

@@ -26,7 +26,7 @@ events_as_of as (
 ),
 
 as_of as (
-    select cast({{ as_of_date() }} as date) as as_of_date
+    select as_of_date from {{ ref('int_analysis_date') }}
 ),
 
 observable as (

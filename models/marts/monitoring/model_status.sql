@@ -37,7 +37,7 @@ user_recommendations as (
 ),
 
 as_of as (
-    select cast({{ as_of_date() }} as date) as as_of_date
+    select as_of_date from {{ ref('int_analysis_date') }}
 ),
 
 status_messages as (

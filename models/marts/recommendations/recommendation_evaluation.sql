@@ -27,6 +27,11 @@ catalog as (
     where is_known_item and is_merchandise
 ),
 
+cutoff as (
+    select snapshot_date as cutoff_date from {{ ref('int_feature_snapshots') }}
+    where snapshot_role = 'recommendation_backtest'
+),
+
 models as (
     select 'item_cf' as model_name
     union all
@@ -124,7 +129,7 @@ evaluation as (
         metrics.model_name,
         metrics.evaluation_mode,
         {{ top_n }} as top_n,
-        cast({{ as_of_date() }} as date) - {{ typed_var('recommendation_backtest_days') }} as cutoff_date,
+        cutoff.cutoff_date,
         metrics.users_evaluated,
         metrics.precision_at_n,
         metrics.recall_at_n,
@@ -134,6 +139,7 @@ evaluation as (
         coalesce(coverage.recommended_items, 0) as recommended_items,
         coalesce(coverage.recommended_items, 0) / nullif((select count(*) from catalog), 0) as catalog_coverage
     from metrics
+    cross join cutoff
     left join coverage
         on metrics.model_name = coverage.model_name and metrics.evaluation_mode = coverage.evaluation_mode
 )
