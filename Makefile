@@ -26,10 +26,9 @@ DEMO_ITEMS ?= 400
 DEMO_DAYS ?= 365
 DEMO_DIR := data/demo
 DEMO_STAMP := $(DEMO_DIR)/.params-$(DEMO_SEED)-$(DEMO_USERS)-$(DEMO_ITEMS)-$(DEMO_DAYS)
-# CI fixture data: a smaller demo set, built by `make test` into its own build file.
-CI_DIR := data/ci
-CI_STAMP := $(CI_DIR)/.params-7-1500-200-365
-CI_DB := warehouse/ci.duckdb
+# `make dbt-test` builds the demo data into its own build directory, which pytest then reads
+# instead of building it again.
+TEST_BUILD := warehouse/test
 # UCI Online Retail (real data): source file beside the clone, converted into the raw contract.
 ifeq ($(origin ONLINE_RETAIL_SOURCE),undefined)
 ONLINE_RETAIL_SOURCE := $(abspath ../shared/data/online_retail/online_retail.parquet)
@@ -67,11 +66,6 @@ $(DEMO_STAMP): | $(BIN)/.installed
 	rm -rf $(DEMO_DIR)
 	$(PY) -m customer_intel.devtools.demo_data --out $(DEMO_DIR) --seed $(DEMO_SEED) --users $(DEMO_USERS) \
 		--items $(DEMO_ITEMS) --days $(DEMO_DAYS)
-	@touch $@
-
-$(CI_STAMP): | $(BIN)/.installed
-	rm -rf $(CI_DIR)
-	$(PY) -m customer_intel.devtools.demo_data --out $(CI_DIR) --seed 7 --users 1500 --items 200 --days 365
 	@touch $@
 
 run: $(BIN)/.installed
@@ -122,18 +116,27 @@ dbt-score: $(BIN)/.installed
 sqlfluff: $(BIN)/.installed
 	$(BIN)/sqlfluff lint models tests --processes 2
 
-# dbt build (models, seeds, data tests and unit tests) on the CI fixture data.
-dbt-test: $(BIN)/.installed $(CI_STAMP)
-	@mkdir -p $(dir $(CI_DB))
+# dbt build (models, seeds, data tests and unit tests) on the demo data, in its own build,
+# target and log directories so that it can run beside the linters (and never touches the
+# build of `make run`).
+dbt-test: $(BIN)/.installed $(DEMO_STAMP)
+	@rm -rf $(TEST_BUILD) && mkdir -p $(TEST_BUILD)
 	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
-	DBT_DUCKDB_PATH=$(CI_DB) $(BIN)/dbt build --full-refresh \
-		--vars '{"raw_data_path": "$(CURDIR)/$(CI_DIR)", "load_time": "2026-11-01"}'
+	DBT_DUCKDB_PATH=$(TEST_BUILD)/build.duckdb $(BIN)/dbt build --full-refresh \
+		--target-path $(TEST_BUILD)/target --log-path $(TEST_BUILD)/logs \
+		--vars '{"raw_data_path": "$(CURDIR)/$(DEMO_DIR)", "load_time": "2026-11-01"}'
 
-# pytest includes the full Online Retail build (tests/python/test_online_retail.py).
-pytest: $(BIN)/.installed
-	$(BIN)/pytest
+# pytest on both cores (pytest-xdist); tests that only query a finished build share the one of
+# dbt-test. Includes the full Online Retail build (tests/python/test_online_retail.py).
+PYTEST_SHARED = CUSTOMER_INTEL_SHARED_BUILD=$(TEST_BUILD) CUSTOMER_INTEL_SHARED_RAW=$(CURDIR)/$(DEMO_DIR) \
+	$(BIN)/pytest -n 2
+pytest: $(BIN)/.installed dbt-test
+	$(PYTEST_SHARED)
 
-test: lint dbt-test pytest
+# The linters run beside the dbt build (one core each), then pytest takes both cores.
+test: $(BIN)/.installed
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint dbt-test
+	$(PYTEST_SHARED)
 
 bench: $(BIN)/.installed
 	$(PY) -m customer_intel.devtools.bench --out bench/results.md

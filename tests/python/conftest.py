@@ -75,19 +75,33 @@ class DbtRunner:
             con.close()
 
 
+# `make pytest` names the build of `make dbt-test` (the demo data of `make run`, built once per
+# test session by dbt with every data and unit test) here, so pytest reads it instead of building
+# it again.
+SHARED_BUILD_ENV = "CUSTOMER_INTEL_SHARED_BUILD"
+SHARED_RAW_ENV = "CUSTOMER_INTEL_SHARED_RAW"
+
+
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
-    """The warehouse built once per test session on the demo data of `make run` (default
-    generator settings); returns the runner and its directory (raw data in `<dir>/raw`)."""
+def shared_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
+    """The warehouse built on the demo data (default generator settings, what `make run` and
+    `make dbt-test` build), shared read-only by every test that only queries a finished build;
+    returns the runner and the raw data directory. Taken from `make dbt-test` when the Makefile
+    names it, else built here once per session (per xdist worker)."""
     from customer_intel.devtools.demo_data.config import GeneratorConfig
     from customer_intel.devtools.demo_data.generate import generate
 
-    tmp = tmp_path_factory.mktemp("demo_build")
+    prebuilt, prebuilt_raw = os.environ.get(SHARED_BUILD_ENV), os.environ.get(SHARED_RAW_ENV)
+    if prebuilt and prebuilt_raw:
+        runner = DbtRunner(Path(prebuilt).resolve())
+        assert runner.db_path.exists(), f"{SHARED_BUILD_ENV}={prebuilt} holds no build.duckdb"
+        return runner, Path(prebuilt_raw).resolve()
+    tmp = tmp_path_factory.mktemp("shared_build")
     generate(GeneratorConfig(), tmp / "raw")
     runner = DbtRunner(tmp)
     result = runner.run("build", dbt_vars={"raw_data_path": str(tmp / "raw")})
     assert result.returncode == 0, result.output[-4000:]
-    return runner, tmp
+    return runner, tmp / "raw"
 
 
 @pytest.fixture

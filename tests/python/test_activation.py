@@ -20,9 +20,9 @@ pytestmark = pytest.mark.dbt
 
 
 def test_export_writes_raw_ids_with_recommendations_and_logs_it(
-    demo_build: tuple[DbtRunner, Path], tmp_path: Path
+    shared_build: tuple[DbtRunner, Path], tmp_path: Path
 ) -> None:
-    runner, _ = demo_build
+    runner, _ = shared_build
     target = export_audience(runner.db_path, "welcome_new_buyers", tmp_path)
     with target.open() as handle:
         rows = list(csv.DictReader(handle))
@@ -39,9 +39,9 @@ def test_export_writes_raw_ids_with_recommendations_and_logs_it(
 
 
 def test_unknown_audience_or_missing_build_fail_clearly(
-    demo_build: tuple[DbtRunner, Path], tmp_path: Path
+    shared_build: tuple[DbtRunner, Path], tmp_path: Path
 ) -> None:
-    runner, _ = demo_build
+    runner, _ = shared_build
     with pytest.raises(ExportError, match="unknown audience 'nope'; defined: "):
         export_audience(runner.db_path, "nope", tmp_path)
     done = subprocess.run(

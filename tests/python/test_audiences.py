@@ -56,8 +56,8 @@ def test_text_values_are_escaped_literals(dbt_runner: DbtRunner) -> None:
     assert "\"city\" = 'x'') or true or ('''" in compiled
 
 
-def test_membership_and_primary_audience(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_membership_and_primary_audience(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     # every member meets the conditions, every person meeting them is a member
     checks = runner.query(
         """

@@ -132,9 +132,9 @@ def model_params(runner: DbtRunner) -> tuple[tuple[str, ...], float]:
 
 @pytest.mark.dbt
 def test_sql_probability_equals_sklearn_predict_proba_on_eval_snapshot(
-    demo_build: tuple[DbtRunner, Path],
+    shared_build: tuple[DbtRunner, Path],
 ) -> None:
-    runner, _ = demo_build
+    runner, _ = shared_build
     features, c = model_params(runner)
     x_train, y_train = training_data(snapshot_frame(runner, "train"), features)
     scaling = fit_scaling(x_train)
@@ -155,8 +155,8 @@ def test_sql_probability_equals_sklearn_predict_proba_on_eval_snapshot(
 
 
 @pytest.mark.dbt
-def test_evaluation_metrics_equal_sklearn(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_evaluation_metrics_equal_sklearn(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     rows = runner.query(
         "select user_key, is_churned::int, churn_probability, recency_days "
         "from intermediate.int_churn_predictions where snapshot_role = 'eval' order by user_key"
@@ -184,8 +184,8 @@ def test_evaluation_metrics_equal_sklearn(demo_build: tuple[DbtRunner, Path]) ->
 
 
 @pytest.mark.dbt
-def test_model_beats_recency_baseline_and_recovers_planted_signs(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_model_beats_recency_baseline_and_recovers_planted_signs(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     auc = dict(runner.query("select model_name, roc_auc from marts.churn_evaluation"))
     assert auc["logistic_regression"] > auc["recency_only"] + 0.01, auc
     coefficient = dict(runner.query("select feature_name, coefficient from marts.churn_model"))
@@ -199,8 +199,8 @@ def test_model_beats_recency_baseline_and_recovers_planted_signs(demo_build: tup
 
 
 @pytest.mark.dbt
-def test_deciles_and_scores_are_consistent(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_deciles_and_scores_are_consistent(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     deciles = runner.query(
         "select decile, mean_predicted_probability, capture_rate "
         "from marts.churn_evaluation_deciles order by decile"

@@ -27,8 +27,8 @@ def described(entry: dict) -> bool:
     return bool((entry.get("description") or "").strip())
 
 
-def test_every_model_seed_and_real_column_is_documented(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_every_model_seed_and_real_column_is_documented(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     undocumented = {}
     for node in manifest(runner)["nodes"].values():
         if node["resource_type"] not in ("model", "seed") or node["package_name"] != "customer_intel":
@@ -48,8 +48,8 @@ def test_every_model_seed_and_real_column_is_documented(demo_build: tuple[DbtRun
     assert undocumented == {}
 
 
-def test_every_macro_and_argument_is_documented(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_every_macro_and_argument_is_documented(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     undocumented = {}
     for macro in manifest(runner)["macros"].values():
         if macro["package_name"] != "customer_intel":

@@ -84,8 +84,8 @@ def test_statistics_by_hand(tmp_path: Path) -> None:
     assert b[5] == pytest.approx(2 * stats.norm.sf(z_b), abs=1e-6)
 
 
-def test_planted_demo_effect_is_detected(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_planted_demo_effect_is_detected(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     rows = {
         r[0]: r[1:]
         for r in runner.query(

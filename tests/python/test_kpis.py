@@ -23,15 +23,15 @@ def frame(runner: DbtRunner, sql: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def events(demo_build: tuple[DbtRunner, Path]) -> pd.DataFrame:
+def events(shared_build: tuple[DbtRunner, Path]) -> pd.DataFrame:
     """Clean events of the demo build (as_of_date is the latest event date there)."""
-    runner, _ = demo_build
+    runner, _ = shared_build
     columns = "user_key, event_type, order_id, channel, revenue, event_date"
     return frame(runner, f"select {columns} from marts.clean_events")
 
 
-def test_daily_kpis_for_all_channels(demo_build: tuple[DbtRunner, Path], events: pd.DataFrame) -> None:
-    runner, _ = demo_build
+def test_daily_kpis_for_all_channels(shared_build: tuple[DbtRunner, Path], events: pd.DataFrame) -> None:
+    runner, _ = shared_build
     kpis = frame(runner, "select * from marts.kpi_daily where channel = 'all'").set_index("kpi_date")
     days = pd.date_range(events["event_date"].min(), events["event_date"].max(), freq="D")
     assert len(kpis) == len(days)  # the spine: one row per day, activity or not
@@ -57,9 +57,9 @@ def test_daily_kpis_for_all_channels(demo_build: tuple[DbtRunner, Path], events:
 
 
 def test_funnel_is_monotone_and_counts_weekly_people(
-    demo_build: tuple[DbtRunner, Path], events: pd.DataFrame
+    shared_build: tuple[DbtRunner, Path], events: pd.DataFrame
 ) -> None:
-    runner, _ = demo_build
+    runner, _ = shared_build
     funnel = frame(runner, "select * from marts.conversion_funnel where channel = 'all'")
     weeks = events.assign(week=pd.to_datetime(events["event_date"]).dt.to_period("W-SUN").dt.start_time)
     flags = weeks.pivot_table(index=["week", "user_key"], columns="event_type", values="revenue",
@@ -76,8 +76,8 @@ def test_funnel_is_monotone_and_counts_weekly_people(
     )
 
 
-def test_cohort_retention(demo_build: tuple[DbtRunner, Path], events: pd.DataFrame) -> None:
-    runner, _ = demo_build
+def test_cohort_retention(shared_build: tuple[DbtRunner, Path], events: pd.DataFrame) -> None:
+    runner, _ = shared_build
     purchases = events[events["event_type"] == "purchase"].assign(
         month=pd.to_datetime(events["event_date"]).dt.to_period("M")
     )

@@ -130,13 +130,11 @@ EXPECTED_SEGMENTS = {
 
 
 @pytest.fixture(scope="module")
-def demo_crosstab(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
-    """archetype -> segment ('(none)' without a purchase in the window) -> people, on demo data."""
-    tmp = tmp_path_factory.mktemp("archetypes")
-    generate(GeneratorConfig(seed=7, users=1500, items=200, days=365), tmp / "raw")
-    runner = DbtRunner(tmp)
-    build_as_of(runner, tmp / "raw", None)
-    rows = archetype_rfm_crosstab(runner.db_path, tmp / "raw" / "_truth" / "users.parquet", DEMO_SECRET)
+def demo_crosstab(shared_build: tuple[DbtRunner, Path]) -> dict[str, dict[str, int]]:
+    """archetype -> segment ('(none)' without a purchase in the window) -> people, on the CI
+    fixture data."""
+    runner, raw = shared_build
+    rows = archetype_rfm_crosstab(runner.db_path, raw / "_truth" / "users.parquet", DEMO_SECRET)
     table: dict[str, dict[str, int]] = {}
     for segment, archetype, people in rows:
         table.setdefault(archetype, {})["(none)" if segment == NO_PURCHASE else segment] = people

@@ -149,8 +149,8 @@ def frame(runner: DbtRunner, sql: str) -> pd.DataFrame:
 
 
 @pytest.mark.dbt
-def test_item_cf_beats_popularity_in_the_backtest(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_item_cf_beats_popularity_in_the_backtest(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     metrics = frame(runner, "select * from marts.recommendation_evaluation").set_index(
         ["evaluation_mode", "model_name"]
     )
@@ -160,8 +160,8 @@ def test_item_cf_beats_popularity_in_the_backtest(demo_build: tuple[DbtRunner, P
 
 
 @pytest.mark.dbt
-def test_backtest_metrics_match_their_definitions(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_backtest_metrics_match_their_definitions(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     lists = frame(runner, "select * from intermediate.int_recommendation_backtest_lists")
     relevant = frame(runner, "select * from intermediate.int_recommendation_backtest_relevant")
     metrics = frame(runner, "select * from marts.recommendation_evaluation")
@@ -197,8 +197,8 @@ def test_backtest_metrics_match_their_definitions(demo_build: tuple[DbtRunner, P
 
 
 @pytest.mark.dbt
-def test_served_lists_follow_the_rules(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_served_lists_follow_the_rules(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     repeated = runner.query(
         """
         select count(*)
@@ -236,8 +236,8 @@ def test_served_lists_follow_the_rules(demo_build: tuple[DbtRunner, Path]) -> No
 
 
 @pytest.mark.dbt
-def test_frequently_bought_together_recomputed(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_frequently_bought_together_recomputed(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     lines = frame(
         runner,
         """

@@ -123,8 +123,8 @@ def test_python_models_read_every_config_key_literally(model: str) -> None:
 
 
 @pytest.mark.dbt
-def test_sql_assignment_equals_sklearn_predict_for_every_buyer(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_sql_assignment_equals_sklearn_predict_for_every_buyer(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     con_rows = runner.query("select * from intermediate.int_segmentation_features order by user_key")
     columns = [
         r[0]
@@ -153,15 +153,15 @@ def test_sql_assignment_equals_sklearn_predict_for_every_buyer(demo_build: tuple
 
 
 @pytest.mark.dbt
-def test_segment_names_are_unique(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, _ = demo_build
+def test_segment_names_are_unique(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
     names = runner.query("select segment_name from marts.segment_profiles")
     assert len({n for (n,) in names}) == len(names) >= 2
 
 
 @pytest.mark.dbt
-def test_planted_archetypes_are_recovered(demo_build: tuple[DbtRunner, Path]) -> None:
-    runner, tmp = demo_build
-    ari, people = archetype_segment_ari(runner.db_path, tmp / "raw" / "_truth" / "users.parquet", DEMO_SECRET)
+def test_planted_archetypes_are_recovered(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, raw = shared_build
+    ari, people = archetype_segment_ari(runner.db_path, raw / "_truth" / "users.parquet", DEMO_SECRET)
     assert people > 2000
     assert ari >= 0.7, ari
