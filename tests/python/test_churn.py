@@ -184,7 +184,9 @@ def test_evaluation_metrics_equal_sklearn(shared_build: tuple[DbtRunner, Path]) 
 
 
 @pytest.mark.dbt
-def test_model_beats_recency_baseline_and_recovers_planted_signs(shared_build: tuple[DbtRunner, Path]) -> None:
+def test_model_beats_recency_baseline_and_recovers_planted_signs(
+    shared_build: tuple[DbtRunner, Path],
+) -> None:
     runner, _ = shared_build
     auc = dict(runner.query("select model_name, roc_auc from marts.churn_evaluation"))
     assert auc["logistic_regression"] > auc["recency_only"] + 0.01, auc

@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, DbtRunner
-from customer_intel.devtools.demo_data.config import GeneratorConfig
-from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.devtools.report import NO_PURCHASE, archetype_rfm_crosstab, markdown_crosstab
 from customer_intel.ops.pii import DEMO_SECRET, make_user_key_function
 
