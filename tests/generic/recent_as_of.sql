@@ -1,7 +1,7 @@
 {#- Fails when the latest value of the date/timestamp `column_name` is more than `max_age_days`
-    days before the analysis date (var as_of_date, default the latest clean event date), or when
-    the model has no value at all. -#}
-{% test recent_as_of(model, column_name, max_age_days) %}
+    days before the analysis date (the `as_of_date` of `as_of_model`, a ref given in the YAML:
+    int_analysis_date in the warehouse), or when the model has no value at all. -#}
+{% test recent_as_of(model, column_name, max_age_days, as_of_model) %}
 with
 
 latest as (
@@ -9,7 +9,7 @@ latest as (
 ),
 
 analysis_date as (
-    select as_of_date from {{ ref('int_analysis_date') }}
+    select max(as_of_date) as as_of_date from {{ as_of_model }}
 )
 
 select

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import duckdb
 import pytest
 
-from conftest import FIXTURES, DbtRunner
+from conftest import FIXTURES, DbtResult, DbtRunner
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("dirty_build")]
 
 DIRTY = FIXTURES / "dirty"
 
@@ -26,14 +29,26 @@ def expected_rows() -> list[tuple[int, str, str | None]]:
 
 
 @pytest.fixture(scope="module")
-def dirty_build(tmp_path_factory: pytest.TempPathFactory) -> DbtRunner:
-    """Build the warehouse on the dirty fixture (reject share allowed: it is mostly defects)."""
+def dirty_build_result(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, DbtResult]:
+    """The warehouse built on the dirty fixture, which is mostly defects: the reject share may
+    reach 100% (`max_reject_share` 1.0) but stays above the default warning level."""
     runner = DbtRunner(tmp_path_factory.mktemp("dirty"))
-    result = runner.run(
-        "build", dbt_vars={"raw_data_path": str(DIRTY), "max_reject_share": 1.0, "reject_share_warn": 1.0}
-    )
+    result = runner.run("build", dbt_vars={"raw_data_path": str(DIRTY), "max_reject_share": 1.0})
     assert result.returncode == 0, result.output[-4000:]
-    return runner
+    return runner, result
+
+
+@pytest.fixture
+def dirty_build(dirty_build_result: tuple[DbtRunner, DbtResult]) -> DbtRunner:
+    """The runner of the dirty build (read-only use)."""
+    return dirty_build_result[0]
+
+
+def copy_of(runner: DbtRunner, workdir: Path) -> DbtRunner:
+    """A runner on a copy of `runner`'s build file, for tests that change or re-test it."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(runner.db_path, workdir / "build.duckdb")
+    return DbtRunner(workdir)
 
 
 def test_every_row_gets_its_expected_outcome_and_reason(dirty_build: DbtRunner) -> None:
@@ -97,37 +112,43 @@ def test_duplicates_point_at_the_kept_row(dirty_build: DbtRunner) -> None:
     assert pointers == [(2, 24), (28, 29)]
 
 
-def test_reject_share_warns_then_errors(dbt_runner: DbtRunner) -> None:
+def test_reject_share_warns_then_errors(
+    dirty_build_result: tuple[DbtRunner, DbtResult], tmp_path: Path
+) -> None:
     name = "test.customer_intel.assert_reject_share_within_limits"
-    warn_only = dbt_runner.run("build", dbt_vars={"raw_data_path": str(DIRTY), "max_reject_share": 1.0})
-    assert warn_only.returncode == 0, warn_only.output[-3000:]
+    runner, warn_only = dirty_build_result  # max_reject_share 1.0, default warning level (1%)
     assert {s for uid, s in warn_only.statuses().items() if uid.startswith(name)} == {"warn"}
-    strict = dbt_runner.run("build", dbt_vars={"raw_data_path": str(DIRTY)})  # defaults: 1% / 5%
+    strict = copy_of(runner, tmp_path).run(  # defaults: warn above 1%, fail above 5%
+        "test", "--select", "assert_reject_share_within_limits", dbt_vars={"raw_data_path": str(DIRTY)}
+    )
     assert strict.returncode != 0
     assert {s for uid, s in strict.statuses().items() if uid.startswith(name)} == {"fail"}
 
 
-def test_reconciliation_fires_when_a_row_goes_missing(dbt_runner: DbtRunner) -> None:
-    relaxed = {"raw_data_path": str(DIRTY), "max_reject_share": 1.0, "reject_share_warn": 1.0}
-    assert dbt_runner.run("build", dbt_vars=relaxed).returncode == 0
-    con = duckdb.connect(str(dbt_runner.db_path))
+def test_reconciliation_fires_when_a_row_goes_missing(dirty_build: DbtRunner, tmp_path: Path) -> None:
+    relaxed = {"raw_data_path": str(DIRTY), "max_reject_share": 1.0}
+    runner = copy_of(dirty_build, tmp_path)
+    passing = runner.run("test", "--select", "assert_raw_events_reconcile", dbt_vars=relaxed)
+    assert passing.returncode == 0, passing.output[-3000:]
+    con = duckdb.connect(str(runner.db_path))
     con.execute("delete from marts.clean_events where event_id = 'e01'")
     con.close()
-    result = dbt_runner.run("test", "--select", "assert_raw_events_reconcile", dbt_vars=relaxed)
+    result = runner.run("test", "--select", "assert_raw_events_reconcile", dbt_vars=relaxed)
     assert result.returncode != 0
     tests = {uid: s for uid, s in result.statuses().items() if uid.startswith("test.")}
     assert list(tests.values()) == ["fail"]
 
 
-def test_as_of_date_replays_the_past(dirty_build: DbtRunner) -> None:
+def test_as_of_date_replays_the_past(dirty_build: DbtRunner, tmp_path: Path) -> None:
     # default: the latest clean event date; every clean event is visible
     assert dirty_build.query("select distinct as_of_date from intermediate.int_events_as_of") == [
         (dirty_build.query("select max(event_date) from marts.clean_events")[0][0],)
     ]
-    runner = DbtRunner(dirty_build.workdir)
+    runner = copy_of(dirty_build, tmp_path)
     replay = runner.run(
         "build",
         "--select",
+        "int_analysis_date",
         "int_events_as_of",
         dbt_vars={"raw_data_path": str(DIRTY), "as_of_date": "2026-01-05", "max_reject_share": 1.0},
     )

@@ -51,7 +51,7 @@ def test_statistics_by_hand(tmp_path: Path) -> None:
     write_fixture(tmp_path / "raw")
     runner = DbtRunner(tmp_path)
     dbt_vars = {"raw_data_path": str(tmp_path / "raw"), "as_of_date": "2026-04-30"}
-    result = runner.run("build", dbt_vars=dbt_vars)
+    result = runner.run("build", "--select", "+experiment_results", dbt_vars=dbt_vars)
     assert result.returncode == 0, result.output[-4000:]
     status_sql = "select assignment_status, count(*) from intermediate.int_experiment_assignments group by 1"
     status = dict(runner.query(status_sql))
@@ -110,6 +110,8 @@ def test_planted_demo_effect_is_detected(shared_build: tuple[DbtRunner, Path]) -
 
 
 def test_absent_assignment_file_gives_empty_readout(dbt_runner: DbtRunner) -> None:
-    result = dbt_runner.run("build", dbt_vars={"raw_data_path": str(FIXTURES / "profiles")})
+    result = dbt_runner.run(
+        "build", "--select", "+experiment_results", dbt_vars={"raw_data_path": str(FIXTURES / "profiles")}
+    )
     assert result.returncode == 0, result.output[-4000:]
     assert dbt_runner.query("select count(*) from marts.experiment_results") == [(0,)]

@@ -70,7 +70,9 @@ def test_parquet_folder_of_parts_and_extra_columns(dbt_runner: DbtRunner, tmp_pa
     )
     con.close()
     (raw / "events.csv").unlink()
-    result = dbt_runner.run("build", dbt_vars={"raw_data_path": str(raw), **RELAXED})
+    result = dbt_runner.run(
+        "build", "--select", "+int_events_classified", dbt_vars={"raw_data_path": str(raw), **RELAXED}
+    )
     assert result.returncode == 0, result.output[-3000:]
     files = dbt_runner.query(
         "select source_file, count(*), min(source_row_number), max(source_row_number) "
@@ -100,5 +102,11 @@ def test_vars_reaching_sql_are_validated(
 def test_quote_in_raw_path_is_escaped(dbt_runner: DbtRunner, tmp_path: Path) -> None:
     raw = tmp_path / "it's raw"
     shutil.copytree(DIRTY, raw)
-    result = dbt_runner.run("build", dbt_vars={"raw_data_path": str(raw), **RELAXED})
+    result = dbt_runner.run(
+        "build", "--select", "+raw_load_summary", dbt_vars={"raw_data_path": str(raw), **RELAXED}
+    )
     assert result.returncode == 0, result.output[-3000:]
+    # every line of the fixture's events file was read through the quoted path
+    events = (DIRTY / "events.csv").read_text().count("\n") - 1
+    summary = "select sum(row_count) from marts.raw_load_summary where source_table = 'events'"
+    assert dbt_runner.query(summary) == [(events,)]
