@@ -129,7 +129,7 @@ dbt-test: $(BIN)/.installed $(DEMO_STAMP)
 # pytest on both cores (pytest-xdist); tests that only query a finished build share the one of
 # dbt-test. Includes the full Online Retail build (tests/python/test_online_retail.py).
 PYTEST_SHARED = CUSTOMER_INTEL_SHARED_BUILD=$(TEST_BUILD) CUSTOMER_INTEL_SHARED_RAW=$(CURDIR)/$(DEMO_DIR) \
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 pytest: $(BIN)/.installed dbt-test
 	$(PYTEST_SHARED)
 

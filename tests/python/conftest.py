@@ -53,6 +53,8 @@ class DbtRunner:
             "DBT_DUCKDB_PATH": str(self.db_path),
             "DBT_PROFILES_DIR": str(PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            # a narrow `--select +model` build runs only the tests whose every parent it builds
+            "DBT_INDIRECT_SELECTION": "cautious",
             SECRET_ENV_VAR: self.secret,
             **(env or {}),
         }

@@ -1,4 +1,5 @@
-"""Incremental clean_events over a late / corrected / duplicate batch equals a full refresh."""
+"""Incremental clean_events over a late / corrected / duplicate batch, with late-arriving users,
+equals a full refresh. (When `make run` builds incrementally is unit-tested in test_cli.py.)"""
 
 from __future__ import annotations
 
@@ -15,13 +16,26 @@ from customer_intel.devtools.demo_data.generate import generate
 pytestmark = pytest.mark.dbt
 
 COMPARED = ("marts.clean_events", "marts.rejected_events")
+# the event store and what reads it directly, with their data tests
+SELECTED = ("--select", "+clean_events", "+rejected_events")
 
 
 def make_base(raw: Path) -> None:
-    """Small demo data set with events as a folder of parts (part-001 = first load)."""
+    """Small demo data set with events and users as folders of parts (part-001 = first load);
+    the first users part holds only half of the people."""
     generate(GeneratorConfig(seed=11, users=300, items=60, days=120), raw)
-    (raw / "events").mkdir()
-    shutil.move(raw / "events.parquet", raw / "events" / "part-001.parquet")
+    for table in ("events", "users"):
+        (raw / table).mkdir()
+        shutil.move(raw / f"{table}.parquet", raw / table / "part-001.parquet")
+    con = duckdb.connect()
+    users = raw / "users" / "part-001.parquet"
+    con.execute(f"create table users as select * from read_parquet('{users}')")
+    con.execute(f"copy (select * from users order by user_id limit 150) to '{users}'")
+    # second load: the other half arrives late (and one person again, as a duplicate row)
+    con.execute(
+        f"copy (select * from users order by user_id offset 149) to '{raw / 'users' / 'late.parquet'}'"
+    )
+    con.close()
 
 
 def add_batch(raw: Path) -> None:
@@ -68,6 +82,8 @@ def add_batch(raw: Path) -> None:
         """
     )
     con.close()
+    # the late users part becomes the second users load
+    (raw / "users" / "late.parquet").rename(raw / "users" / "part-002.parquet")
 
 
 def table_difference(a: Path, b: Path, table: str) -> tuple[int, int]:
@@ -90,19 +106,25 @@ def table_difference(a: Path, b: Path, table: str) -> tuple[int, int]:
 def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     make_base(raw)
+    (raw / "users" / "late.parquet").rename(tmp_path / "late.parquet")  # not loaded yet
     dbt_vars = {"raw_data_path": str(raw)}
     incremental = DbtRunner(tmp_path / "incremental")
-    first = incremental.run("build", "--full-refresh", dbt_vars=dbt_vars)
+    first = incremental.run("build", "--full-refresh", *SELECTED, dbt_vars=dbt_vars)
     assert first.returncode == 0, first.output[-3000:]
     before = incremental.query("select count(*) from marts.clean_events")[0][0]
+    unknown_before = incremental.query("select count(*) from marts.clean_events where not is_known_user")[0][
+        0
+    ]
+    assert unknown_before > 1000
+    (tmp_path / "late.parquet").rename(raw / "users" / "late.parquet")
 
     add_batch(raw)
-    second = incremental.run("build", dbt_vars=dbt_vars)
+    second = incremental.run("build", *SELECTED, dbt_vars=dbt_vars)
     assert second.returncode == 0, second.output[-3000:]
     assert "incremental model intermediate.int_events_clean" in second.output
 
     full = DbtRunner(tmp_path / "full")
-    refreshed = full.run("build", "--full-refresh", dbt_vars=dbt_vars)
+    refreshed = full.run("build", "--full-refresh", *SELECTED, dbt_vars=dbt_vars)
     assert refreshed.returncode == 0, refreshed.output[-3000:]
 
     for table in COMPARED:
@@ -115,3 +137,6 @@ def test_incremental_equals_full_refresh(tmp_path: Path) -> None:
         "and event_type = 'purchase'"
     )[0][0]
     assert corrected == 15
+    # the late users' events are re-merged as known people
+    unknown_after = incremental.query("select count(*) from marts.clean_events where not is_known_user")[0][0]
+    assert unknown_after < unknown_before / 10

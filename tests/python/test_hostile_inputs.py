@@ -194,6 +194,7 @@ def hostile_pair(base_shop: Path, tmp_path_factory: pytest.TempPathFactory) -> t
 
 
 # 1 ------------------------------------------------------------------------------------------
+@pytest.mark.xdist_group("hostile_pair")
 def test_1_long_id_is_quarantined_within_bounded_memory(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, with_long, _ = hostile_pair
     assert with_long.query(
@@ -222,6 +223,7 @@ def test_1_item_matrix_keeps_ids_as_python_strings() -> None:
 
 
 # 2 ------------------------------------------------------------------------------------------
+@pytest.mark.xdist_group("hostile_pair")
 def test_2_experiments_in_progress_publish_with_a_status(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, _ = hostile_pair
     rows = without.query(
@@ -237,6 +239,7 @@ def test_2_experiments_in_progress_publish_with_a_status(hostile_pair: tuple[Run
 
 
 # 3 ------------------------------------------------------------------------------------------
+@pytest.mark.xdist_group("hostile_pair")
 def test_3_raw_path_is_read_literally(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, raw = hostile_pair
     lines = (raw / "events.csv").read_text().count("\n") - 1  # data lines of the literal folder
@@ -247,6 +250,7 @@ def test_3_raw_path_is_read_literally(hostile_pair: tuple[Run, Run, Path]) -> No
 
 
 # 4 ------------------------------------------------------------------------------------------
+@pytest.mark.xdist_group("hostile_pair")
 def test_4_amount_overflow_is_quarantined(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, _ = hostile_pair
     row = without.query(
@@ -292,38 +296,18 @@ def test_5_no_buyers_publish_empty_models_with_a_status(base_shop: Path, tmp_pat
 
 
 # 6 ------------------------------------------------------------------------------------------
-def test_6_late_arriving_users_incremental_equals_full_refresh(base_shop: Path, tmp_path: Path) -> None:
-    shop = tmp_path / "shop"
-    (shop / "users").mkdir(parents=True)
-    (shop / "events").mkdir()
-    shutil.copy(base_shop / "items.csv", shop / "items.csv")
-    shutil.copy(base_shop / "events.csv", shop / "events" / "part-1.csv")
-    users = (base_shop / "users.csv").read_text().splitlines()
-    half = len(users) // 2
-    (shop / "users" / "part-1.csv").write_text("\n".join(users[:half]) + "\n")
-    first = cli_run(tmp_path / "incremental", shop, "--max-reject-share", "0.3")
-    assert first.returncode == 0, first.output[-3000:]
-    unknown_before = first.query("select count(*) from clean_events where not is_known_user")[0][0]
-    (shop / "users" / "part-2.csv").write_text("\n".join([users[0], *users[half:]]) + "\n")
-    second = cli_run(tmp_path / "incremental", shop, "--max-reject-share", "0.3")
-    assert second.returncode == 0, second.output[-3000:]
-    # only a file was added: the cli built incrementally (the merge branch was compiled)
-    compiled = next(
-        (tmp_path / "incremental" / "target" / "compiled").rglob("int_events_clean.sql")
-    ).read_text()
-    assert "unknown.event_id" in compiled
-    full = cli_run(tmp_path / "full", shop, "--max-reject-share", "0.3", "--full-refresh")
-    assert full.returncode == 0, full.output[-3000:]
-    digest = "select md5(string_agg(c::varchar, '|' order by c.event_id)) from clean_events as c"
-    assert second.query(digest) == full.query(digest)
-    unknown_after = second.query("select count(*) from clean_events where not is_known_user")[0][0]
-    assert unknown_after < unknown_before / 10  # the late users' events are flagged known now
+# Late-arriving users re-merged by an incremental build, equal to a full refresh:
+# test_dbt_incremental.py (with late events, corrections and duplicates in the same batch); when
+# the cli builds incrementally: test_cli.py.
 
 
 # 7 ------------------------------------------------------------------------------------------
-def test_7_failure_hint_comes_from_the_current_run(base_shop: Path, tmp_path: Path) -> None:
-    good = cli_run(tmp_path / "work", copy_shop(base_shop, tmp_path / "good"), "--max-reject-share", "0.3")
-    assert good.returncode == 0, good.output[-3000:]
+@pytest.mark.xdist_group("hostile_pair")
+def test_7_failure_hint_comes_from_the_current_run(
+    base_shop: Path, hostile_pair: tuple[Run, Run, Path], tmp_path: Path
+) -> None:
+    # a copy of the work directory of a good run (build file, published file, run results)
+    shutil.copytree(hostile_pair[0].build.parent, tmp_path / "work")
     # the same build file, now a file without a required column: no counts of the previous
     # data set, no advice about MAX_REJECT_SHARE
     broken = copy_shop(base_shop, tmp_path / "broken")
@@ -345,6 +329,7 @@ def test_7_failure_hint_comes_from_the_current_run(base_shop: Path, tmp_path: Pa
 
 
 # 8, 9, 10 -----------------------------------------------------------------------------------
+@pytest.mark.xdist_group("hostile_pair")
 def test_8_9_10_bad_lines_and_numbers_are_quarantined_with_reason_and_line(
     hostile_pair: tuple[Run, Run, Path],
 ) -> None:
@@ -373,6 +358,7 @@ def test_8_9_10_bad_lines_and_numbers_are_quarantined_with_reason_and_line(
     assert [d.split(":")[0] for (d,) in details] == ["too_many_columns", "unquoted_value"]
 
 
+@pytest.mark.xdist_group("hostile_pair")
 def test_8_reconciliation_counts_malformed_lines(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, raw = hostile_pair
     data_lines = (raw / "events.csv").read_text().count("\n") - 1

@@ -17,7 +17,7 @@ from conftest import PROJECT_DIR, DbtRunner
 from customer_intel.devtools.online_retail import NON_MERCHANDISE_CODES, convert
 from customer_intel.devtools.report import ONLINE_RETAIL_VARS
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("online_retail")]
 
 SOURCE = Path(
     os.environ.get("ONLINE_RETAIL_SOURCE")

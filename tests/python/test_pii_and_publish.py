@@ -15,7 +15,7 @@ from customer_intel.devtools.demo_data.config import GeneratorConfig
 from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.ops.pii import SECRET_ENV_VAR, user_key
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("published")]
 
 SECRET = "pii-test-secret-7f3a9c"
 
