@@ -14,34 +14,42 @@
     {%- set columns = _customer_360_column_types() -%}
     {%- set names = [] -%}
     {%- set checked = [] -%}
+    {#- every problem of every audience is collected, then reported together in one message -#}
+    {%- set errors = [] -%}
     {%- for audience in audiences -%}
         {%- set name = audience.get('name') if audience is mapping else none -%}
         {%- if name is none or not modules.re.fullmatch('[a-z][a-z0-9_]{0,62}', name | string) -%}
-            {{ exceptions.raise_compiler_error("audiences: every audience needs a name of lowercase letters, digits and _ (got " ~ audience ~ ")") }}
+            {%- do errors.append("audiences: every audience needs a name of lowercase letters, digits and _ (got " ~ audience ~ ")") -%}
+        {%- elif name in names -%}
+            {%- do errors.append("audience '" ~ name ~ "' is defined twice") -%}
+        {%- else -%}
+            {%- do names.append(name) -%}
+            {%- set found = errors | length -%}
+            {%- set priority = audience.get('priority') -%}
+            {%- if priority is none or not modules.re.fullmatch('[0-9]{1,6}', priority | string) -%}
+                {%- do errors.append("audience '" ~ name ~ "': priority must be a whole number, got " ~ priority) -%}
+            {%- endif -%}
+            {%- set conditions = audience.get('conditions') or [] -%}
+            {%- if conditions | length == 0 -%}
+                {%- do errors.append("audience '" ~ name ~ "': needs at least one condition") -%}
+            {%- endif -%}
+            {%- set rendered = [] -%}
+            {%- for condition in conditions -%}
+                {%- do rendered.append(_audience_condition(name, condition, columns, errors)) -%}
+            {%- endfor -%}
+            {%- if errors | length == found -%}
+                {%- do checked.append({
+                    'name': name,
+                    'purpose': audience.get('purpose') or '',
+                    'priority': priority | int,
+                    'sql': rendered | join(' and '),
+                }) -%}
+            {%- endif -%}
         {%- endif -%}
-        {%- if name in names -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "' is defined twice") }}
-        {%- endif -%}
-        {%- do names.append(name) -%}
-        {%- set priority = audience.get('priority') -%}
-        {%- if priority is none or not modules.re.fullmatch('[0-9]{1,6}', priority | string) -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': priority must be a whole number, got " ~ priority) }}
-        {%- endif -%}
-        {%- set conditions = audience.get('conditions') or [] -%}
-        {%- if conditions | length == 0 -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': needs at least one condition") }}
-        {%- endif -%}
-        {%- set rendered = [] -%}
-        {%- for condition in conditions -%}
-            {%- do rendered.append(_audience_condition(name, condition, columns)) -%}
-        {%- endfor -%}
-        {%- do checked.append({
-            'name': name,
-            'purpose': audience.get('purpose') or '',
-            'priority': priority | int,
-            'sql': rendered | join(' and '),
-        }) -%}
     {%- endfor -%}
+    {%- if errors -%}
+        {{ exceptions.raise_compiler_error("invalid var audiences (" ~ errors | length ~ (" problem" if errors | length == 1 else " problems") ~ "):\n  - " ~ errors | join("\n  - ")) }}
+    {%- endif -%}
     {%- do return(checked) -%}
 {% endmacro %}
 
@@ -57,19 +65,22 @@
 {% endmacro %}
 
 
-{% macro _audience_condition(name, condition, columns) %}
+{% macro _audience_condition(name, condition, columns, errors) %}
     {%- set operators = ['=', '!=', '<', '<=', '>', '>=', 'in', 'not_in', 'is_null', 'is_not_null'] -%}
     {%- set column = condition.get('column') if condition is mapping else none -%}
     {%- set operator = (condition.get('operator') if condition is mapping else none) | string | lower -%}
     {%- if column is not string or column not in columns -%}
-        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': unknown column '" ~ column ~ "' (customer_360 has: " ~ columns.keys() | sort | join(', ') ~ ")") }}
+        {%- do errors.append("audience '" ~ name ~ "': unknown column '" ~ column ~ "' (customer_360 has: " ~ columns.keys() | sort | join(', ') ~ ")") -%}
+        {%- do return(none) -%}
     {%- endif -%}
     {%- if operator not in operators -%}
-        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': unknown operator '" ~ operator ~ "' on " ~ column ~ " (allowed: " ~ operators | join(' ') ~ ")") }}
+        {%- do errors.append("audience '" ~ name ~ "': unknown operator '" ~ operator ~ "' on " ~ column ~ " (allowed: " ~ operators | join(' ') ~ ")") -%}
+        {%- do return(none) -%}
     {%- endif -%}
     {%- set data_type = columns[column] -%}
     {%- if data_type.endswith('[]') -%}
-        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': list column '" ~ column ~ "' cannot be used in a condition") }}
+        {%- do errors.append("audience '" ~ name ~ "': list column '" ~ column ~ "' cannot be used in a condition") -%}
+        {%- do return(none) -%}
     {%- endif -%}
     {%- if operator == 'is_null' -%}
         {%- do return(adapter.quote(column) ~ ' is null') -%}
@@ -78,41 +89,47 @@
     {%- endif -%}
     {%- set value = condition.get('value') -%}
     {%- if value is none -%}
-        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a value (for missing values use is_null / is_not_null)") }}
+        {%- do errors.append("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a value (for missing values use is_null / is_not_null)") -%}
+        {%- do return(none) -%}
     {%- endif -%}
     {%- if operator in ['in', 'not_in'] -%}
         {%- if value is string or value is not iterable or value | length == 0 -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a non-empty list value") }}
+            {%- do errors.append("audience '" ~ name ~ "': operator " ~ operator ~ " on " ~ column ~ " needs a non-empty list value") -%}
+            {%- do return(none) -%}
         {%- endif -%}
         {%- set literals = [] -%}
         {%- for item in value -%}
-            {%- do literals.append(_audience_literal(name, column, data_type, item)) -%}
+            {%- do literals.append(_audience_literal(name, column, data_type, item, errors)) -%}
         {%- endfor -%}
         {%- do return(adapter.quote(column) ~ (' in (' if operator == 'in' else ' not in (') ~ literals | join(', ') ~ ')') -%}
     {%- endif -%}
-    {%- do return(adapter.quote(column) ~ ' ' ~ operator ~ ' ' ~ _audience_literal(name, column, data_type, value)) -%}
+    {%- do return(adapter.quote(column) ~ ' ' ~ operator ~ ' ' ~ _audience_literal(name, column, data_type, value, errors)) -%}
 {% endmacro %}
 
 
-{% macro _audience_literal(name, column, data_type, value) %}
+{% macro _audience_literal(name, column, data_type, value, errors) %}
     {%- set text = value | string | trim -%}
     {%- if value is none or value is mapping or (value is iterable and value is not string) -%}
-        {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " needs a single value, got " ~ value) }}
+        {%- do errors.append("audience '" ~ name ~ "': " ~ column ~ " needs a single value, got " ~ value) -%}
+        {%- do return(none) -%}
     {%- endif -%}
     {%- if data_type in ['integer', 'bigint', 'double'] or data_type.startswith('decimal') -%}
         {#- at most 15 digits before and 6 after the point: exact in a double, no overflow -#}
         {%- if value is boolean or not modules.re.fullmatch('-?[0-9]{1,15}(\\.[0-9]{1,6})?', text) -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is numeric (at most 15 digits, 6 decimals), got " ~ value) }}
+            {%- do errors.append("audience '" ~ name ~ "': " ~ column ~ " is numeric (at most 15 digits, 6 decimals), got " ~ value) -%}
+            {%- do return(none) -%}
         {%- endif -%}
         {%- do return(text) -%}
     {%- elif data_type == 'boolean' -%}
         {%- if text | lower not in ['true', 'false'] -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is boolean, got " ~ value) }}
+            {%- do errors.append("audience '" ~ name ~ "': " ~ column ~ " is boolean, got " ~ value) -%}
+            {%- do return(none) -%}
         {%- endif -%}
         {%- do return(text | lower) -%}
     {%- elif data_type == 'date' -%}
         {%- if not is_calendar_date(text) -%}
-            {{ exceptions.raise_compiler_error("audience '" ~ name ~ "': " ~ column ~ " is a real date YYYY-MM-DD, got " ~ value) }}
+            {%- do errors.append("audience '" ~ name ~ "': " ~ column ~ " is a real date YYYY-MM-DD, got " ~ value) -%}
+            {%- do return(none) -%}
         {%- endif -%}
         {%- do return("date '" ~ text ~ "'") -%}
     {%- endif -%}
