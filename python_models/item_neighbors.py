@@ -1,6 +1,7 @@
-"""Top-K similar items of every item, from user_item_interactions as of as_of_date."""
+"""Top-K similar items of every item, from the current snapshot of the user-item matrix."""
 
 from customer_intel.ml.recommend import config_from_params, item_neighbors_table
+from customer_intel.ml.snapshots import rows_at_snapshot
 
 
 def model(dbt, session):
@@ -14,6 +15,10 @@ def model(dbt, session):
         "shrinkage": dbt.config.get("shrinkage"),
         "block_items": dbt.config.get("block_items"),
     }
-    interactions = dbt.ref("user_item_interactions").df()
-    catalog = dbt.ref("item_popularity").filter("not is_merchandise").df()
-    return item_neighbors_table(interactions, config_from_params(params), catalog["item_id"])
+    snapshots = dbt.ref("int_feature_snapshots")
+    interactions = rows_at_snapshot(
+        dbt.ref("int_user_item_interactions_snapshots"), snapshots, "current", "as_of_date"
+    )
+    popularity = rows_at_snapshot(dbt.ref("int_item_popularity_snapshots"), snapshots, "current")
+    catalog = popularity.filter("not is_merchandise").df()
+    return item_neighbors_table(interactions.df(), config_from_params(params), catalog["item_id"])

@@ -16,6 +16,9 @@ from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT_DIR / "tests" / "raw"
+# `dbt build` arguments for a build of models and seeds without data and unit tests (for tests
+# that only read model tables; the data tests run on the shared build).
+MODELS_ONLY = ("--exclude-resource-type", "test", "unit_test")
 # Fixed load time so that results do not depend on the day the tests run.
 LOAD_TIME = "2026-11-01"
 

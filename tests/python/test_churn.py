@@ -12,7 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
-from conftest import PROJECT_DIR, DbtRunner, write_contract_copy
+from conftest import MODELS_ONLY, PROJECT_DIR, DbtRunner, write_contract_copy
 from customer_intel.devtools.demo_data.config import GeneratorConfig
 from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.ml.churn import (
@@ -261,7 +261,7 @@ def test_features_at_a_snapshot_ignore_later_events(tmp_path: Path) -> None:
     for name, directory in (("original", raw), ("changed", changed)):
         runner = DbtRunner(tmp_path / f"build_{name}")
         dbt_vars = {"raw_data_path": str(directory), "as_of_date": as_of, "churn_horizon_days": horizon}
-        result = runner.run("run", "--select", "+int_churn_snapshots", dbt_vars=dbt_vars)
+        result = runner.run("build", "--select", "+int_churn_snapshots", *MODELS_ONLY, dbt_vars=dbt_vars)
         assert result.returncode == 0, result.output[-4000:]
         snapshots[name] = snapshot_frame(runner, "train")
     original, edited = snapshots["original"], snapshots["changed"]

@@ -9,15 +9,15 @@ int_item_popularity_snapshots_ranks_by_hand (the RFM scores: the rfm_scores unit
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conftest import DbtRunner
+from conftest import MODELS_ONLY, DbtRunner
+from customer_intel.devtools.demo_data.config import GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.devtools.report import NO_PURCHASE, archetype_rfm_crosstab, markdown_crosstab
 from customer_intel.ops.pii import DEMO_SECRET
 
-pytestmark = pytest.mark.dbt
+pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("archetypes")]
 
 
 # archetype -> the RFM segments a marketer would expect it to land in (buyers in the window)
@@ -33,11 +33,16 @@ EXPECTED_SEGMENTS = {
 
 
 @pytest.fixture(scope="module")
-def demo_crosstab(shared_build: tuple[DbtRunner, Path]) -> dict[str, dict[str, int]]:
-    """archetype -> segment ('(none)' without a purchase in the window) -> people, on the shared
-    build of the demo data."""
-    runner, raw = shared_build
-    rows = archetype_rfm_crosstab(runner.db_path, raw / "_truth" / "users.parquet", DEMO_SECRET)
+def demo_crosstab(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
+    """archetype -> segment ('(none)' without a purchase in the window) -> people, on a demo
+    data set of 1,500 people (seed 7; RFM only, models and seeds)."""
+    tmp = tmp_path_factory.mktemp("archetypes")
+    generate(GeneratorConfig(seed=7, users=1500, items=200, days=365), tmp / "raw")
+    runner = DbtRunner(tmp)
+    dbt_vars = {"raw_data_path": str(tmp / "raw")}
+    result = runner.run("build", "--select", "+rfm_scores", *MODELS_ONLY, dbt_vars=dbt_vars)
+    assert result.returncode == 0, result.output[-4000:]
+    rows = archetype_rfm_crosstab(runner.db_path, tmp / "raw" / "_truth" / "users.parquet", DEMO_SECRET)
     table: dict[str, dict[str, int]] = {}
     for segment, archetype, people in rows:
         table.setdefault(archetype, {})["(none)" if segment == NO_PURCHASE else segment] = people

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DbtRunner
+from conftest import MODELS_ONLY, DbtRunner
 
 # every table a fitted model writes or a scoring model derives from one
 MODEL_TABLES = (
@@ -31,7 +31,7 @@ def test_model_tables_are_identical_on_rebuild(shared_build: tuple[DbtRunner, Pa
     runner, raw = shared_build
     before = {t: runner.query(f"select * from {t} order by all") for t in MODEL_TABLES}
     again = DbtRunner(tmp_path)
-    result = again.run("run", dbt_vars={"raw_data_path": str(raw)})
+    result = again.run("build", *MODELS_ONLY, dbt_vars={"raw_data_path": str(raw)})
     assert result.returncode == 0, result.output[-4000:]
     for table in MODEL_TABLES:
         rows = again.query(f"select * from {table} order by all")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import PROJECT_DIR, DbtRunner
+from conftest import MODELS_ONLY, PROJECT_DIR, DbtRunner
 from customer_intel.ml.recommend import (
     CONFIG_KEYS,
     NeighborConfig,
@@ -296,6 +296,7 @@ def test_single_item_catalog_still_builds_everything(tmp_path: Path) -> None:
     assert evaluation[0][0] in (0, 2, 4)
     allowed = DbtRunner(tmp_path / "allowed")
     dbt_vars = {"raw_data_path": str(raw), "recommend_already_bought": True}
-    assert allowed.run("run", "--select", "+user_recommendations", dbt_vars=dbt_vars).returncode == 0
+    built = allowed.run("build", "--select", "+user_recommendations", *MODELS_ONLY, dbt_vars=dbt_vars)
+    assert built.returncode == 0, built.output[-3000:]
     sources = allowed.query("select distinct source from marts.user_recommendations order by 1")
     assert sources and {s for (s,) in sources} <= {"item_cf", "popular", "popular_in_category"}
