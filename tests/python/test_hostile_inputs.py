@@ -92,7 +92,7 @@ def cli_run(workdir: Path, raw: Path | None, *args: str, env: dict | None = None
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
 def base_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated shop as CSV files (the contract's text form)."""
     root = tmp_path_factory.mktemp("hostile")
@@ -168,7 +168,7 @@ def write_experiments(shop: Path) -> None:
     con.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
 def hostile_pair(base_shop: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run, Path]:
     """The same hostile shop built twice, without and with one 1 MB item id: (without, with,
     raw dir of `without`). The raw dir's name holds glob characters and a decoy folder next to

@@ -26,7 +26,7 @@ SOURCE = Path(
 SOURCE_LINES = 541_909
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
 def retail_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
     """Online Retail converted and built with the project's documented settings."""
     if not SOURCE.exists():

@@ -43,7 +43,7 @@ def run_cli(tmp: Path, raw: Path, env_secret: str | None) -> subprocess.Complete
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full CLI run (build + publish) on a small generated data set; returns its directory."""
     tmp = tmp_path_factory.mktemp("publish")

@@ -32,7 +32,7 @@ EXPECTED_SEGMENTS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
 def demo_crosstab(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
     """archetype -> segment ('(none)' without a purchase in the window) -> people, on a demo
     data set of 1,500 people (seed 7; RFM only, models and seeds)."""
