@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, DbtResult, DbtRunner
 
-pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("dirty_build")]
+pytestmark = pytest.mark.dbt
 
 DIRTY = FIXTURES / "dirty"
 
@@ -28,7 +28,7 @@ def expected_rows() -> list[tuple[int, str, str | None]]:
         con.close()
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def dirty_build_result(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, DbtResult]:
     """The warehouse built on the dirty fixture, which is mostly defects: the reject share may
     reach 100% (`max_reject_share` 1.0) but stays above the default warning level."""

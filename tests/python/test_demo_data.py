@@ -23,7 +23,7 @@ CONTRACT = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small generated data set."""
     out = tmp_path_factory.mktemp("demo")

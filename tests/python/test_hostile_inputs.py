@@ -92,7 +92,7 @@ def cli_run(workdir: Path, raw: Path | None, *args: str, env: dict | None = None
     )
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def base_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated shop as CSV files (the contract's text form)."""
     root = tmp_path_factory.mktemp("hostile")
@@ -168,7 +168,7 @@ def write_experiments(shop: Path) -> None:
     con.close()
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def hostile_pair(base_shop: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run, Path]:
     """The same hostile shop built twice, without and with one 1 MB item id: (without, with,
     raw dir of `without`). The raw dir's name holds glob characters and a decoy folder next to
@@ -194,7 +194,6 @@ def hostile_pair(base_shop: Path, tmp_path_factory: pytest.TempPathFactory) -> t
 
 
 # 1 ------------------------------------------------------------------------------------------
-@pytest.mark.xdist_group("hostile_pair")
 def test_1_long_id_is_quarantined_within_bounded_memory(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, with_long, _ = hostile_pair
     assert with_long.query(
@@ -223,7 +222,6 @@ def test_1_item_matrix_keeps_ids_as_python_strings() -> None:
 
 
 # 2 ------------------------------------------------------------------------------------------
-@pytest.mark.xdist_group("hostile_pair")
 def test_2_experiments_in_progress_publish_with_a_status(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, _ = hostile_pair
     rows = without.query(
@@ -239,7 +237,6 @@ def test_2_experiments_in_progress_publish_with_a_status(hostile_pair: tuple[Run
 
 
 # 3 ------------------------------------------------------------------------------------------
-@pytest.mark.xdist_group("hostile_pair")
 def test_3_raw_path_is_read_literally(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, raw = hostile_pair
     lines = (raw / "events.csv").read_text().count("\n") - 1  # data lines of the literal folder
@@ -250,7 +247,6 @@ def test_3_raw_path_is_read_literally(hostile_pair: tuple[Run, Run, Path]) -> No
 
 
 # 4 ------------------------------------------------------------------------------------------
-@pytest.mark.xdist_group("hostile_pair")
 def test_4_amount_overflow_is_quarantined(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, _ = hostile_pair
     row = without.query(
@@ -302,7 +298,6 @@ def test_5_no_buyers_publish_empty_models_with_a_status(base_shop: Path, tmp_pat
 
 
 # 7 ------------------------------------------------------------------------------------------
-@pytest.mark.xdist_group("hostile_pair")
 def test_7_failure_hint_comes_from_the_current_run(
     base_shop: Path, hostile_pair: tuple[Run, Run, Path], tmp_path: Path
 ) -> None:
@@ -329,7 +324,6 @@ def test_7_failure_hint_comes_from_the_current_run(
 
 
 # 8, 9, 10 -----------------------------------------------------------------------------------
-@pytest.mark.xdist_group("hostile_pair")
 def test_8_9_10_bad_lines_and_numbers_are_quarantined_with_reason_and_line(
     hostile_pair: tuple[Run, Run, Path],
 ) -> None:
@@ -358,7 +352,6 @@ def test_8_9_10_bad_lines_and_numbers_are_quarantined_with_reason_and_line(
     assert [d.split(":")[0] for (d,) in details] == ["too_many_columns", "unquoted_value"]
 
 
-@pytest.mark.xdist_group("hostile_pair")
 def test_8_reconciliation_counts_malformed_lines(hostile_pair: tuple[Run, Run, Path]) -> None:
     without, _, raw = hostile_pair
     data_lines = (raw / "events.csv").read_text().count("\n") - 1

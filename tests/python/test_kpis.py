@@ -22,7 +22,7 @@ def frame(runner: DbtRunner, sql: str) -> pd.DataFrame:
         con.close()
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def events(shared_build: tuple[DbtRunner, Path]) -> pd.DataFrame:
     """Clean events of the demo build (as_of_date is the latest event date there)."""
     runner, _ = shared_build

@@ -28,7 +28,7 @@ def layer_of(node: dict) -> int:
     return LAYERS[top]
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def manifest(shared_build: tuple[DbtRunner, Path]) -> dict:
     """The manifest dbt wrote for the shared build."""
     runner, _ = shared_build

@@ -17,7 +17,7 @@ from conftest import PROJECT_DIR, DbtRunner
 from customer_intel.devtools.online_retail import NON_MERCHANDISE_CODES, convert
 from customer_intel.devtools.report import ONLINE_RETAIL_VARS
 
-pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("online_retail")]
+pytestmark = pytest.mark.dbt
 
 SOURCE = Path(
     os.environ.get("ONLINE_RETAIL_SOURCE")
@@ -26,7 +26,7 @@ SOURCE = Path(
 SOURCE_LINES = 541_909
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def retail_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[DbtRunner, Path]:
     """Online Retail converted and built with the project's documented settings."""
     if not SOURCE.exists():

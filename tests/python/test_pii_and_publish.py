@@ -15,7 +15,7 @@ from customer_intel.devtools.demo_data.config import GeneratorConfig
 from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.ops.pii import SECRET_ENV_VAR, user_key
 
-pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("published")]
+pytestmark = pytest.mark.dbt
 
 SECRET = "pii-test-secret-7f3a9c"
 
@@ -43,7 +43,7 @@ def run_cli(tmp: Path, raw: Path, env_secret: str | None) -> subprocess.Complete
     return subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full CLI run (build + publish) on a small generated data set; returns its directory."""
     tmp = tmp_path_factory.mktemp("publish")

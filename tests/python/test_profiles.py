@@ -17,7 +17,7 @@ from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.devtools.report import NO_PURCHASE, archetype_rfm_crosstab, markdown_crosstab
 from customer_intel.ops.pii import DEMO_SECRET
 
-pytestmark = [pytest.mark.dbt, pytest.mark.xdist_group("archetypes")]
+pytestmark = pytest.mark.dbt
 
 
 # archetype -> the RFM segments a marketer would expect it to land in (buyers in the window)
@@ -32,7 +32,7 @@ EXPECTED_SEGMENTS = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="session")  # session: pytest-xdist interleaves modules
+@pytest.fixture(scope="module")
 def demo_crosstab(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
     """archetype -> segment ('(none)' without a purchase in the window) -> people, on a demo
     data set of 1,500 people (seed 7; RFM only, models and seeds)."""
