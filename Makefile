@@ -46,7 +46,7 @@ DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.ops.pii import DEMO_SECRET; prin
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
-	@echo "make test   ruff, sqlfluff, dbt build on CI fixtures (all data + unit tests), pytest"
+	@echo "make test   ruff, sqlfluff, dbt-score beside a dbt build of the demo data (data + unit tests), then pytest"
 	@echo "make bench  1M-event benchmark (medians over runs) -> bench/results.md"
 	@echo "make export AUDIENCE=name  CSV of an audience with raw ids for a CRM (exports/, logged)"
 	@echo "make docs   dbt docs site as one static file (target/static_index.html)"
