@@ -169,8 +169,10 @@ results as (
         end as revenue_per_user_lift,
         case when not tested.is_control then tested.z_score end as z_score,
         -- p-values are clamped to [0, 1]: Φ's fit is off by up to 1.2e-7, so z = 0 gave 1.0000001
+        -- (least/greatest skip NULLs, so an undefined statistic is kept NULL before clamping)
         case
-            when not tested.is_control then least(1.0, 2 * (1 - {{ normal_cdf('abs(tested.z_score)') }}))
+            when not tested.is_control and tested.z_score is not null
+                then least(1.0, 2 * (1 - {{ normal_cdf('abs(tested.z_score)') }}))
         end as p_value,
         case
             when not tested.is_control
@@ -181,7 +183,7 @@ results as (
                 then tested.conversion_rate - tested.control_rate + 1.959963984540054 * tested.difference_standard_error
         end as ci_95_high,
         srm.srm_chi_square,
-        least(1.0, greatest(0.0, case
+        case when srm.srm_degrees_of_freedom >= 1 then least(1.0, greatest(0.0, case
             when srm.srm_degrees_of_freedom = 1 then 2 * (1 - {{ normal_cdf('sqrt(srm.srm_chi_square)') }})
             when srm.srm_degrees_of_freedom = 2 then exp(-srm.srm_chi_square / 2)
             when srm.srm_degrees_of_freedom > 2
@@ -190,7 +192,7 @@ results as (
                     ~ ' - (1 - 2 / (9 * srm.srm_degrees_of_freedom)))'
                     ~ ' / sqrt(2 / (9 * srm.srm_degrees_of_freedom))'
                 ) }}
-        end)) as srm_p_value
+        end)) end as srm_p_value
     from tested
     inner join srm on tested.experiment_id = srm.experiment_id
 ),
