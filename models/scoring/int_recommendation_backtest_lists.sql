@@ -59,9 +59,11 @@ bought_before as (
 ),
 
 popular_items as (
+    -- ranked among the items the baseline may offer (non-merchandise codes and unknown items
+    -- take no places in its list)
     select
         item_id,
-        popularity_rank
+        row_number() over (order by popularity_rank) as popularity_rank
     from backtest_popularity
     where is_known_item and is_merchandise and buyers > 0
 ),

@@ -113,14 +113,22 @@ list_users as (
 ),
 
 catalog as (
+    -- ranks among the catalog merchandise only, so that non-merchandise codes (postage, fees)
+    -- and unknown items, filtered out here, take no places in the fill windows below
     select
         lists.snapshot_role,
         lists.evaluation_mode,
         popularity_snapshots.item_id,
         popularity_snapshots.category,
         popularity_snapshots.buyers,
-        popularity_snapshots.popularity_rank,
-        popularity_snapshots.category_popularity_rank
+        row_number() over (
+            partition by lists.snapshot_role, lists.evaluation_mode
+            order by popularity_snapshots.popularity_rank
+        ) as popularity_rank,
+        row_number() over (
+            partition by lists.snapshot_role, lists.evaluation_mode, popularity_snapshots.category
+            order by popularity_snapshots.category_popularity_rank
+        ) as category_popularity_rank
     from lists
     inner join popularity_snapshots on lists.snapshot_date = popularity_snapshots.snapshot_date
     where popularity_snapshots.is_known_item and popularity_snapshots.is_merchandise
