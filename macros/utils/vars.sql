@@ -8,9 +8,25 @@
 {%- endmacro %}
 
 
+{#- The value of a registered var as given: from its environment variable (`env` in its spec)
+    when that is set and not empty, else the dbt var. make run passes the run's inputs (data
+    path, analysis date, reject share) through the environment: dbt then re-parses only the
+    files that read them, where a changed --vars forces a full parse. -#}
+{% macro var_value(var_name, default=none) -%}
+    {%- set env_name = var('var_specs', {}).get(var_name, {}).get('env') -%}
+    {%- if env_name -%}
+        {%- set from_env = env_var(env_name, '') | trim -%}
+        {%- if from_env != '' -%}
+            {%- do return(from_env) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- do return(var(var_name, default)) -%}
+{%- endmacro %}
+
+
 {#- The raw data directory (var raw_data_path), without a trailing slash. -#}
 {% macro raw_data_path() -%}
-    {%- set value = var('raw_data_path') | string | trim -%}
+    {%- set value = var_value('raw_data_path') | string | trim -%}
     {%- if value == '' or '\n' in value or '\x00' in value -%}
         {{ exceptions.raise_compiler_error("var raw_data_path must be a directory path, got: " ~ value) }}
     {%- endif -%}
@@ -20,7 +36,7 @@
 
 {#- A validated YYYY-MM-DD var as a SQL date literal, or none when the var is null/empty. -#}
 {% macro date_var_literal(var_name) -%}
-    {%- set value = var(var_name, none) -%}
+    {%- set value = var_value(var_name) -%}
     {%- if value is none or (value | string | trim) in ('', 'none', 'None', 'null') -%}
         {%- do return(none) -%}
     {%- endif -%}
@@ -67,13 +83,13 @@
 
 {#- A numeric var as a validated float literal within [minimum, maximum]. -#}
 {% macro float_var(var_name, minimum, maximum) -%}
-    {%- set raw = var(var_name) | string | trim -%}
+    {%- set raw = var_value(var_name) | string | trim -%}
     {%- if not modules.re.fullmatch('[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?', raw) -%}
         {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a finite number in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ raw) }}
     {%- endif -%}
     {%- set value = raw | float -%}
     {%- if value < minimum or value > maximum -%}
-        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a number in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ var(var_name)) }}
+        {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a number in [" ~ minimum ~ ", " ~ maximum ~ "], got: " ~ raw) }}
     {%- endif -%}
     {{- value -}}
 {%- endmacro %}

@@ -67,7 +67,8 @@ class DbtRunner:
         """Run `dbt <args>` with vars (load_time fixed unless given) and return its result."""
         merged_vars = {"load_time": LOAD_TIME, **(dbt_vars or {})}
         full_env = {
-            **os.environ,
+            # the run inputs the cli passes through the environment would win over these vars
+            **{k: v for k, v in os.environ.items() if not k.startswith("CUSTOMER_INTEL_")},
             "DBT_DUCKDB_PATH": str(self.db_path),
             "DBT_PROFILES_DIR": str(PROJECT_DIR),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

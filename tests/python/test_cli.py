@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from customer_intel.ops.cli import build_state, dbt_vars, only_files_added, parse_as_of
+from customer_intel.ops.cli import RUN_INPUT_ENV, build_state, dbt_env, only_files_added, parse_as_of
+from customer_intel.ops.settings import load_registry
 
 
 def test_incremental_only_when_files_were_only_added(tmp_path: Path) -> None:
@@ -33,10 +34,15 @@ def test_as_of_date_is_validated() -> None:
         parse_as_of("2026-03-01'; drop table x; --")
 
 
-def test_vars_are_json_safe(tmp_path: Path) -> None:
-    out = dbt_vars(tmp_path / "it's here", "2026-01-01", 0.3)
+def test_run_inputs_reach_dbt_as_environment_variables(tmp_path: Path) -> None:
+    out = dbt_env(tmp_path / "it's here", "2026-01-01", 0.3)
     assert out == {
-        "raw_data_path": str(tmp_path / "it's here"),
-        "as_of_date": "2026-01-01",
-        "max_reject_share": 0.3,
+        "CUSTOMER_INTEL_RAW_DATA_PATH": str(tmp_path / "it's here"),
+        "CUSTOMER_INTEL_AS_OF_DATE": "2026-01-01",
+        "CUSTOMER_INTEL_MAX_REJECT_SHARE": "0.3",
     }
+    # unset inputs are set empty, so a value exported in the shell cannot leak in
+    assert dbt_env(tmp_path, None, None)["CUSTOMER_INTEL_AS_OF_DATE"] == ""
+    # the names are the registry's (dbt_project.yml var_specs `env`)
+    registry = load_registry()
+    assert {name: registry[name]["env"] for name in RUN_INPUT_ENV} == RUN_INPUT_ENV

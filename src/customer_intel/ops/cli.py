@@ -69,14 +69,24 @@ def parse_share(value: str | None) -> float | None:
     return share
 
 
-def dbt_vars(raw: Path, as_of: str | None, max_reject_share: float | None) -> dict[str, object]:
-    """The --vars passed to dbt (JSON, so any path is quoted safely)."""
-    out: dict[str, object] = {"raw_data_path": str(raw)}
-    if as_of:
-        out["as_of_date"] = as_of
-    if max_reject_share is not None:
-        out["max_reject_share"] = max_reject_share
-    return out
+# The run's inputs reach dbt as environment variables (`env` in the var registry), not --vars:
+# a changed --vars makes dbt parse the whole project again, a changed environment variable only
+# the files that read it, so a new data path or date keeps dbt's partial parsing.
+RUN_INPUT_ENV = {
+    "raw_data_path": "CUSTOMER_INTEL_RAW_DATA_PATH",
+    "as_of_date": "CUSTOMER_INTEL_AS_OF_DATE",
+    "max_reject_share": "CUSTOMER_INTEL_MAX_REJECT_SHARE",
+}
+
+
+def dbt_env(raw: Path, as_of: str | None, max_reject_share: float | None) -> dict[str, str]:
+    """The environment variables that give dbt this run's inputs (each set, empty when unset,
+    so that a value from an earlier shell never leaks into the run)."""
+    return {
+        RUN_INPUT_ENV["raw_data_path"]: str(raw),
+        RUN_INPUT_ENV["as_of_date"]: as_of or "",
+        RUN_INPUT_ENV["max_reject_share"]: "" if max_reject_share is None else repr(max_reject_share),
+    }
 
 
 def headline(published_db: Path) -> str:
@@ -206,9 +216,8 @@ def run(args: argparse.Namespace) -> None:
     build_db = Path(args.build_db)
     build_db.parent.mkdir(parents=True, exist_ok=True)
     env["DBT_DUCKDB_PATH"] = str(build_db)
-    command = dbt_command(
-        "build", dbt_vars=dbt_vars(raw, as_of, max_reject_share), target_path=Path(args.target_path).resolve()
-    )
+    env.update(dbt_env(raw, as_of, max_reject_share))
+    command = dbt_command("build", target_path=Path(args.target_path).resolve())
     # clean_events is incremental: rebuild it from scratch unless the only change since the last
     # build is new raw files (another directory, another secret, or a rewritten file all force it)
     state = build_db.with_name(build_db.name + ".state.json")

@@ -51,11 +51,18 @@ def _type_cell(spec: dict[str, Any]) -> str:
     return str(kind)
 
 
+def _env_note(spec: dict[str, Any]) -> str:
+    """For a run input, the environment variable that sets it (and wins over the dbt var)."""
+    return (
+        f"; environment `{spec['env']}` wins over the var (how `make run` passes it)" if "env" in spec else ""
+    )
+
+
 def readme_table(registry: dict[str, dict[str, Any]]) -> str:
     """The README's Vars table, one row per registered var."""
     rows = ["| var | default | type | meaning |", "|---|---|---|---|"]
     rows += [
-        f"| `{name}` | {_default_cell(spec)} | {_type_cell(spec)} | {spec['doc']} |"
+        f"| `{name}` | {_default_cell(spec)} | {_type_cell(spec)} | {spec['doc']}{_env_note(spec)} |"
         for name, spec in registry.items()
     ]
     return "\n".join(rows)
