@@ -127,7 +127,8 @@ dbt-test: $(BIN)/.installed $(DEMO_STAMP)
 		--vars '{"raw_data_path": "$(CURDIR)/$(DEMO_DIR)", "load_time": "2026-11-01"}'
 
 # pytest on both cores (pytest-xdist, one module per worker at a time so that a module's
-# fixtures are built once); tests that only query a finished build share the one of dbt-test. Includes the full Online Retail build (tests/python/test_online_retail.py).
+# fixtures are built once); tests that only query a finished build share the one of dbt-test.
+# Includes the full Online Retail build (tests/python/test_online_retail.py).
 PYTEST_SHARED = CUSTOMER_INTEL_SHARED_BUILD=$(TEST_BUILD) CUSTOMER_INTEL_SHARED_RAW=$(CURDIR)/$(DEMO_DIR) \
 	$(BIN)/pytest -n 2 --dist loadfile
 pytest: $(BIN)/.installed dbt-test

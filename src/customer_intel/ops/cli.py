@@ -69,24 +69,24 @@ def parse_share(value: str | None) -> float | None:
     return share
 
 
-# The run's inputs reach dbt as environment variables (`env` in the var registry), not --vars:
-# a changed --vars makes dbt parse the whole project again, a changed environment variable only
-# the files that read it, so a new data path or date keeps dbt's partial parsing.
-RUN_INPUT_ENV = {
-    "raw_data_path": "CUSTOMER_INTEL_RAW_DATA_PATH",
-    "as_of_date": "CUSTOMER_INTEL_AS_OF_DATE",
-    "max_reject_share": "CUSTOMER_INTEL_MAX_REJECT_SHARE",
-}
+def run_input_env() -> dict[str, str]:
+    """var name -> environment variable of the vars the registry gives one (`env` in var_specs):
+    the run's inputs reach dbt that way, not as --vars. A changed --vars makes dbt parse the
+    whole project again, a changed environment variable only the files that read it, so a new
+    data path or date keeps dbt's partial parsing."""
+    return {name: spec["env"] for name, spec in load_registry().items() if "env" in spec}
 
 
 def dbt_env(raw: Path, as_of: str | None, max_reject_share: float | None) -> dict[str, str]:
     """The environment variables that give dbt this run's inputs (each set, empty when unset,
     so that a value from an earlier shell never leaks into the run)."""
-    return {
-        RUN_INPUT_ENV["raw_data_path"]: str(raw),
-        RUN_INPUT_ENV["as_of_date"]: as_of or "",
-        RUN_INPUT_ENV["max_reject_share"]: "" if max_reject_share is None else repr(max_reject_share),
+    values = {
+        "raw_data_path": str(raw),
+        "as_of_date": as_of or "",
+        "max_reject_share": "" if max_reject_share is None else repr(max_reject_share),
     }
+    names = run_input_env()
+    return {names[var_name]: value for var_name, value in values.items()}
 
 
 def headline(published_db: Path) -> str:
