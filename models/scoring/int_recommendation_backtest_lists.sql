@@ -68,15 +68,23 @@ popular_items as (
     where is_known_item and is_merchandise and buyers > 0
 ),
 
-popularity_candidates as (
+candidate_ranks as (
+    -- the ranks a person can use: N, plus one per item they may not be offered (generated per
+    -- person, so the join below is an equality, not every person against every item)
     select
         evaluated_users.user_key,
-        popular_items.item_id,
-        popular_items.popularity_rank
+        unnest(range(1, {{ top_n }} + coalesce(bought_before.bought_items, 0) + 1)) as popularity_rank
     from evaluated_users
     left join bought_before on evaluated_users.user_key = bought_before.user_key
-    inner join popular_items
-        on popular_items.popularity_rank <= {{ top_n }} + coalesce(bought_before.bought_items, 0)
+),
+
+popularity_candidates as (
+    select
+        candidate_ranks.user_key,
+        popular_items.item_id,
+        popular_items.popularity_rank
+    from candidate_ranks
+    inner join popular_items on candidate_ranks.popularity_rank = popular_items.popularity_rank
 ),
 
 popularity_excluding_bought as (
