@@ -56,11 +56,11 @@ bought as (
 
 person_items as (
     select
+        interactions.interaction_weight,
+        interactions.history_rank,
         coalesce(interactions.snapshot_role, bought.snapshot_role) as snapshot_role,
         coalesce(interactions.user_index, bought.user_index) as user_index,
         coalesce(interactions.item_id, bought.item_id) as item_id,
-        interactions.interaction_weight,
-        interactions.history_rank,
         bought.item_id is not null as is_bought
     from interactions
     full outer join bought
@@ -72,7 +72,12 @@ person_items as (
 numbered as (
     -- item_index is NULL for an item bought long ago and seen in no snapshot (it cannot come up)
     select
-        person_items.*,
+        person_items.snapshot_role,
+        person_items.user_index,
+        person_items.item_id,
+        person_items.interaction_weight,
+        person_items.history_rank,
+        person_items.is_bought,
         items.item_index
     from person_items
     left join items on person_items.item_id = items.item_id

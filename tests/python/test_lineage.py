@@ -97,9 +97,12 @@ def test_the_served_recommendations_show_their_inputs(manifest: dict) -> None:
         seen.add(uid)
         todo.extend(nodes[uid]["depends_on"]["nodes"])
     upstream = {nodes[uid]["name"] for uid in seen}
-    # the lists, the neighbours they score with, and the features and events they read
+    # the lists, the item-CF scores and the neighbours they come from, and the features and
+    # events they read
     assert {
         "int_recommendation_lists",
+        "item_cf_lists",
+        "int_recommendation_person_items",
         "item_neighbors",
         "int_user_item_interactions_snapshots",
         "int_item_popularity_snapshots",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 SCALE = 10**12
 
@@ -49,122 +50,190 @@ def fixed_point(values: np.ndarray) -> np.ndarray:
     return (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)).astype(np.int64)
 
 
-def link_table(arrays: CfArrays, n_items: int, allow_bought: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Neighbour links grouped by item: (indptr over items, neighbour, similarity). With
-    `allow_bought` each item is also its own neighbour (similarity 1)."""
+def similarity_matrix(arrays: CfArrays, n_items: int, allow_bought: bool) -> sparse.csr_matrix:
+    """Item x neighbour similarities (CSR, sorted indices). With `allow_bought` every item is
+    also its own neighbour (similarity 1)."""
     items, neighbors, similarity = arrays.link_item, arrays.link_neighbor, arrays.link_similarity
     if allow_bought:
-        own = np.unique(arrays.history_item)
-        items = np.concatenate([items, own])
-        neighbors = np.concatenate([neighbors, own])
-        similarity = np.concatenate([similarity, np.ones(len(own))])
-    order = np.lexsort((neighbors, items))
-    indptr = np.zeros(n_items + 1, dtype=np.int64)
-    np.add.at(indptr, items + 1, 1)
-    return np.cumsum(indptr), neighbors[order], similarity[order]
+        own = np.arange(n_items)
+        items, neighbors = np.concatenate([items, own]), np.concatenate([neighbors, own])
+        similarity = np.concatenate([similarity, np.ones(n_items)])
+    matrix = sparse.csr_matrix((similarity, (items, neighbors)), shape=(n_items, n_items))
+    matrix.sum_duplicates()
+    return matrix
 
 
-def block_bounds(history_user: np.ndarray, counts: np.ndarray, max_contributions: int) -> list[tuple[int, int]]:
-    """Row ranges of the history (sorted by person) holding whole people and at most
-    `max_contributions` contributions each (a person with more gets a block alone)."""
-    starts = np.flatnonzero(np.r_[True, history_user[1:] != history_user[:-1]])
-    person_sizes = np.add.reduceat(counts, starts) if len(starts) else np.zeros(0, dtype=np.int64)
+def block_bounds(row_sizes: np.ndarray, max_contributions: int) -> list[tuple[int, int]]:
+    """Ranges of people (rows) holding at most `max_contributions` contributions each (a person
+    with more gets a block alone)."""
     bounds, first, size = [], 0, 0
-    for i, person_size in enumerate(person_sizes):
-        if size and size + person_size > max_contributions:
-            bounds.append((int(starts[first]), int(starts[i])))
+    for i, row_size in enumerate(row_sizes.tolist()):
+        if size and size + row_size > max_contributions:
+            bounds.append((first, i))
             first, size = i, 0
-        size += int(person_size)
-    if len(starts):
-        bounds.append((int(starts[first]), len(history_user)))
+        size += row_size
+    if len(row_sizes):
+        bounds.append((first, len(row_sizes)))
     return bounds
 
 
-def score_block(
-    user: np.ndarray,
-    item: np.ndarray,
-    weight: np.ndarray,
-    links: tuple[np.ndarray, np.ndarray, np.ndarray],
-    arrays: CfArrays,
-    bought_keys: np.ndarray,
+def top_by_float(indptr: np.ndarray, values: np.ndarray, top_n: int) -> np.ndarray:
+    """Positions of every entry that can be among its row's top `top_n` by value: the top
+    `top_n` (ties: the earlier position, i.e. the smaller item) and every entry within a
+    float-rounding margin of the row's `top_n`-th value. Values <= 0 are not candidates.
+    One pass per rank, each linear in the entries: no sort of the whole block."""
+    counts = np.diff(indptr)
+    rows = np.flatnonzero(counts)
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    starts = indptr[rows]
+    row_of = np.repeat(np.arange(len(rows)), counts[rows])
+    remaining = np.where(values > 0, values, -np.inf)
+    positions = np.arange(len(values))
+    last = np.full(len(rows), -np.inf)
+    for _ in range(top_n):
+        best = np.maximum.reduceat(remaining, starts)
+        alive = best > -np.inf
+        if not alive.any():
+            break
+        first = np.minimum.reduceat(np.where(remaining == best[row_of], positions, len(values)), starts)[
+            alive
+        ]
+        last[alive] = best[alive]
+        remaining[first] = -np.inf
+    # every positive entry within the margin of its row's last kept value (taken ones included)
+    margin = 1e-9 * np.maximum(1.0, np.abs(last))
+    near = (values > 0) & (values >= (last - margin)[row_of])
+    return np.flatnonzero(near)
+
+
+def exact_scores(
+    cand_user: np.ndarray,
+    cand_item: np.ndarray,
+    weights: sparse.csr_matrix,
+    similarity: sparse.csr_matrix,
     n_items: int,
-    top_n: int,
-) -> pd.DataFrame:
-    """The top N eligible items of the people of one block of history rows."""
-    indptr, neighbors, similarity = links
-    counts = indptr[item + 1] - indptr[item]
-    rows = np.repeat(np.arange(len(item)), counts)
-    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    positions = indptr[item][rows] + offsets
-    c_user, c_item, c_from = user[rows], neighbors[positions], item[rows]
-    contribution = weight[rows] * similarity[positions]
-    keys = c_user * n_items + c_item
-    keep = arrays.eligible[c_item]
-    if len(bought_keys):
-        keep &= ~np.isin(keys, bought_keys, assume_unique=False)
-    keys, c_from, contribution = keys[keep], c_from[keep], contribution[keep]
-    if not len(keys):
-        return pd.DataFrame({c: np.zeros(0, dtype=np.int64) for c in TOP_N_COLUMNS})
-    # grouped by (person, item); within a group the last row is the largest contribution
-    # (ties: the larger item number), which is the because_of item
-    order = np.lexsort((c_from, contribution, keys))
-    keys, c_from, fixed = keys[order], c_from[order], fixed_point(contribution[order])
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], len(keys)] - 1
-    totals = np.add.reduceat(fixed, starts)
-    g_user, g_item = keys[starts] // n_items, keys[starts] % n_items
-    # top N per person: by score desc, then the smaller item number
-    ranked = np.lexsort((g_item, -totals, g_user))
-    g_user, g_item, totals, because = g_user[ranked], g_item[ranked], totals[ranked], c_from[ends][ranked]
-    person_starts = np.flatnonzero(np.r_[True, g_user[1:] != g_user[:-1]])
-    rank = np.arange(len(g_user)) - np.repeat(person_starts, np.diff(np.r_[person_starts, len(g_user)])) + 1
-    top = rank <= top_n
-    return pd.DataFrame(
-        {
-            "user_index": g_user[top],
-            "item_index": g_item[top],
-            "score": totals[top] / SCALE,
-            "because_of_item_index": because[top],
-            "cf_rank": rank[top],
-        }
-    )
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact score (units of 1e-12) and because_of item of each candidate (person row, item):
+    the person's history items k with a link k -> item, contributions weight x similarity each
+    rounded to 1e-12 and summed as integers; because_of is the largest contribution (ties: the
+    larger item number)."""
+    counts = np.diff(weights.indptr)[cand_user]
+    expand = np.repeat(np.arange(len(cand_user)), counts)
+    offsets = np.arange(len(expand)) - np.repeat(np.cumsum(counts) - counts, counts)
+    at = weights.indptr[cand_user][expand] + offsets
+    history_item, history_weight = weights.indices[at].astype(np.int64), weights.data[at]
+    sim_coo = similarity.tocoo()
+    link_keys = sim_coo.row.astype(np.int64) * n_items + sim_coo.col  # sorted: CSR rows, sorted indices
+    wanted = history_item * n_items + cand_item[expand]
+    found = np.minimum(np.searchsorted(link_keys, wanted), max(len(link_keys) - 1, 0))
+    linked = (link_keys[found] == wanted) if len(link_keys) else np.zeros(len(wanted), dtype=bool)
+    contribution = np.where(linked, history_weight * sim_coo.data[found] if len(link_keys) else 0.0, 0.0)
+    starts = np.cumsum(counts) - counts
+    totals = np.add.reduceat(np.where(linked, fixed_point(contribution), 0), starts)
+    masked = np.where(linked, contribution, -np.inf)
+    best = np.maximum.reduceat(masked, starts)
+    because = np.maximum.reduceat(np.where(linked & (masked == best[expand]), history_item, -1), starts)
+    return totals, because
 
 
 def top_n_item_cf(
     arrays: CfArrays, n_items: int, top_n: int, allow_bought: bool, max_block_contributions: int = 4_000_000
 ) -> pd.DataFrame:
     """The top `top_n` item-CF items of every person with history: user_index, item_index,
-    score, because_of_item_index, cf_rank (1 = best). Bought items are excluded unless
-    `allow_bought`. Memory is bounded by `max_block_contributions` (person x history x
-    neighbour rows held at once), not by the number of people."""
+    score, because_of_item_index, cf_rank (1 = best; ties: the smaller item). Bought items are
+    excluded unless `allow_bought`; only `eligible` items are candidates.
+
+    People are scored in blocks of at most `max_block_contributions` person x history x
+    neighbour products: a sparse product (floats) finds each person's candidates, then the
+    candidates' exact scores are recomputed in integers and ranked. Memory is bounded by the
+    block, not by the number of people."""
     if top_n < 1:
         raise ValueError(f"top_n must be >= 1, got {top_n}")
-    order = np.lexsort((arrays.history_item, arrays.history_user))
-    user = arrays.history_user[order].astype(np.int64)
-    item = arrays.history_item[order].astype(np.int64)
-    weight = arrays.history_weight[order].astype(np.float64)
-    links = link_table(arrays, n_items, allow_bought)
-    bought_keys = (
-        np.zeros(0, dtype=np.int64)
-        if allow_bought
-        else np.unique(arrays.bought_user.astype(np.int64) * n_items + arrays.bought_item.astype(np.int64))
+    people, user_rows = np.unique(arrays.history_user.astype(np.int64), return_inverse=True)
+    weights = sparse.csr_matrix(
+        (arrays.history_weight.astype(np.float64), (user_rows, arrays.history_item.astype(np.int64))),
+        shape=(len(people), n_items),
     )
-    counts = links[0][item + 1] - links[0][item]
+    weights.sum_duplicates()
+    similarity = similarity_matrix(arrays, n_items, allow_bought)
+    keep_columns = sparse.diags(arrays.eligible[:n_items].astype(np.float64), format="csr")
+    scoring = (similarity @ keep_columns).tocsr()
+    scoring.eliminate_zeros()
+    scoring.sort_indices()
+    bought = sparse.csr_matrix((len(people), n_items), dtype=np.float64)
+    if not allow_bought and len(arrays.bought_user):
+        known = np.isin(arrays.bought_user, people)
+        bought_rows = np.searchsorted(people, arrays.bought_user[known])
+        bought = sparse.csr_matrix(
+            (np.ones(int(known.sum())), (bought_rows, arrays.bought_item[known].astype(np.int64))),
+            shape=(len(people), n_items),
+        )
+        bought.data[:] = 1.0
+    links_per_item = np.diff(scoring.indptr)
+    row_sizes = (weights.astype(bool).astype(np.int64) @ links_per_item).astype(np.int64)
     parts = []
-    for a, b in block_bounds(user, counts, max_block_contributions):
-        # the bought (person, item) keys of this block's people only (keys sort by person)
-        lo, hi = np.searchsorted(bought_keys, [user[a] * n_items, (user[b - 1] + 1) * n_items])
+    for a, b in block_bounds(row_sizes, max_block_contributions):
+        product = (weights[a:b] @ scoring).tocsr()
+        if not allow_bought:
+            product = product - product.multiply(bought[a:b])
+        product.eliminate_zeros()
+        product.sort_indices()
+        at = top_by_float(product.indptr, product.data, top_n)
+        if not len(at):
+            continue
+        cand_user = np.repeat(np.arange(b - a), np.diff(product.indptr))[at] + a
+        cand_item = product.indices[at].astype(np.int64)
+        totals, because = exact_scores(cand_user, cand_item, weights, scoring, n_items)
+        order = np.lexsort((cand_item, -totals, cand_user))
+        cand_user, cand_item, totals, because = (
+            cand_user[order],
+            cand_item[order],
+            totals[order],
+            because[order],
+        )
+        person_starts = np.flatnonzero(np.r_[True, cand_user[1:] != cand_user[:-1]])
+        rank = (
+            np.arange(len(cand_user))
+            - np.repeat(person_starts, np.diff(np.r_[person_starts, len(cand_user)]))
+            + 1
+        )
+        top = rank <= top_n
         parts.append(
-            score_block(user[a:b], item[a:b], weight[a:b], links, arrays, bought_keys[lo:hi], n_items, top_n)
+            pd.DataFrame(
+                {
+                    "user_index": people[cand_user[top]],
+                    "item_index": cand_item[top],
+                    "score": totals[top] / SCALE,
+                    "because_of_item_index": because[top],
+                    "cf_rank": rank[top],
+                }
+            )
         )
     if not parts:
-        return pd.DataFrame({c: np.zeros(0, dtype=np.int64) for c in TOP_N_COLUMNS}).astype({"score": "float64"})
+        return pd.DataFrame({c: np.zeros(0, dtype=np.int64) for c in TOP_N_COLUMNS}).astype(
+            {"score": "float64"}
+        )
     return pd.concat(parts, ignore_index=True).astype(
-        {"user_index": "int64", "item_index": "int64", "score": "float64", "because_of_item_index": "int64", "cf_rank": "int64"}
+        {
+            "user_index": "int64",
+            "item_index": "int64",
+            "score": "float64",
+            "because_of_item_index": "int64",
+            "cf_rank": "int64",
+        }
     )
 
 
-LIST_COLUMNS = ["snapshot_role", "evaluation_mode", "user_index", "item_id", "score", "because_of_item_id", "cf_rank"]
+LIST_COLUMNS = [
+    "snapshot_role",
+    "evaluation_mode",
+    "user_index",
+    "item_id",
+    "score",
+    "because_of_item_id",
+    "cf_rank",
+]
 ROLES = ("current", "recommendation_backtest")
 
 
@@ -189,7 +258,9 @@ def config_from_params(params: dict[str, object]) -> CfListsConfig:
 
     serve = str(params.get("serve_bought")).strip().lower()
     if serve not in ("true", "false"):
-        raise ValueError(f"item-CF lists: serve_bought must be true or false, got {params.get('serve_bought')!r}")
+        raise ValueError(
+            f"item-CF lists: serve_bought must be true or false, got {params.get('serve_bought')!r}"
+        )
     return CfListsConfig(
         top_n=whole("top_n"),
         history_items=whole("history_items"),
@@ -202,21 +273,33 @@ def list_modes(cfg: CfListsConfig) -> list[tuple[str, str, bool]]:
     """(snapshot role, evaluation mode, allow bought) of every list: the served list in the
     configured mode, the backtest in both."""
     served = ("current", "include_bought" if cfg.serve_bought else "exclude_bought", cfg.serve_bought)
-    return [served, ("recommendation_backtest", "exclude_bought", False), ("recommendation_backtest", "include_bought", True)]
+    return [
+        served,
+        ("recommendation_backtest", "exclude_bought", False),
+        ("recommendation_backtest", "include_bought", True),
+    ]
 
 
-def role_arrays(person_items: object, items: pd.DataFrame, neighbors: pd.DataFrame, role: str, history_items: int) -> CfArrays:
+def role_arrays(
+    person_items: object, items: pd.DataFrame, neighbors: pd.DataFrame, role: str, history_items: int
+) -> CfArrays:
     """The numeric inputs of one snapshot role. `person_items` is the DuckDB relation of
     int_recommendation_person_items: only the role's numbers leave the warehouse (the history
     rows within `history_items` and the bought items), never the person keys."""
     if role not in ROLES:
         raise ValueError(f"unknown snapshot role {role!r}")
-    history = person_items.filter(
-        f"snapshot_role = '{role}' and history_rank <= {int(history_items)} and item_index is not null"
-    ).project("user_index, item_index, interaction_weight").fetchnumpy()
-    bought = person_items.filter(f"snapshot_role = '{role}' and is_bought and item_index is not null").project(
-        "user_index, item_index"
-    ).fetchnumpy()
+    history = (
+        person_items.filter(
+            f"snapshot_role = '{role}' and history_rank <= {int(history_items)} and item_index is not null"
+        )
+        .project("user_index, item_index, interaction_weight")
+        .fetchnumpy()
+    )
+    bought = (
+        person_items.filter(f"snapshot_role = '{role}' and is_bought and item_index is not null")
+        .project("user_index, item_index")
+        .fetchnumpy()
+    )
     index = pd.Index(items["item_id"].astype(object))
     link_item = index.get_indexer(neighbors["item_id"].astype(object))
     link_neighbor = index.get_indexer(neighbors["neighbor_item_id"].astype(object))
@@ -250,7 +333,9 @@ def item_cf_lists_table(
     arrays_by_role: dict[str, CfArrays] = {}
     for role, mode, allow_bought in list_modes(cfg):
         if role not in arrays_by_role:
-            arrays_by_role[role] = role_arrays(person_items, items, neighbors_by_role[role], role, cfg.history_items)
+            arrays_by_role[role] = role_arrays(
+                person_items, items, neighbors_by_role[role], role, cfg.history_items
+            )
         top = top_n_item_cf(
             arrays_by_role[role], len(item_ids), cfg.top_n, allow_bought, cfg.max_block_contributions
         )
@@ -268,4 +353,6 @@ def item_cf_lists_table(
             )
         )
     table = pd.concat(parts, ignore_index=True)
-    return table.astype({"snapshot_role": "str", "evaluation_mode": "str", "item_id": "str", "because_of_item_id": "str"})
+    return table.astype(
+        {"snapshot_role": "str", "evaluation_mode": "str", "item_id": "str", "because_of_item_id": "str"}
+    )
