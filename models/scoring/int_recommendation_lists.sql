@@ -175,13 +175,15 @@ cf_candidates as (
 ),
 
 category_fill_ranks as (
-    -- the category ranks a person can use: 2N, plus one per item they may not be offered
+    -- the category ranks that can reach the list: N plus one per bought item (of the first
+    -- N + b, at most b are bought and at most the item-CF ones repeat, which leaves enough for
+    -- every slot item-CF did not fill)
     select
         snapshot_role,
         allow_bought,
         user_index,
         main_category,
-        unnest(range(1, {{ 2 * top_n }} + bought_items + 1)) as category_popularity_rank
+        unnest(range(1, {{ top_n }} + bought_items + 1)) as category_popularity_rank
     from user_context
     where main_category is not null
 ),
@@ -206,12 +208,13 @@ category_fill as (
 ),
 
 overall_fill_ranks as (
-    -- the overall ranks a person can use: 3N, plus one per item they may not be offered
+    -- the overall ranks that can reach the list: N plus one per bought item (the same count:
+    -- repeats of item-CF and category items only take slots those already filled)
     select
         snapshot_role,
         allow_bought,
         user_index,
-        unnest(range(1, {{ 3 * top_n }} + bought_items + 1)) as popularity_rank
+        unnest(range(1, {{ top_n }} + bought_items + 1)) as popularity_rank
     from user_context
 ),
 
@@ -243,7 +246,7 @@ candidates as (
 ),
 
 eligible as (
-    -- an item offered by several sources keeps its best one; bought items never (unless allowed)
+    -- bought items never (unless allowed)
     select candidates.*
     from candidates
     anti join bought
@@ -251,20 +254,44 @@ eligible as (
             not candidates.allow_bought
             and candidates.user_index = bought.user_index
             and candidates.item_id = bought.item_id
-    qualify row_number() over (
-        partition by candidates.allow_bought, candidates.user_index, candidates.item_id
-        order by candidates.source_priority asc, candidates.source_order asc
-    ) = 1
+),
+
+best_source as (
+    -- an item offered by several sources keeps its best one
+    select
+        allow_bought,
+        user_index,
+        item_id,
+        arg_min(
+            struct_pack(score, source, because_of_item_id),
+            struct_pack(source_priority, source_order)
+        ) as offer,
+        min(struct_pack(source_priority, source_order, item_id)) as list_order
+    from eligible
+    group by allow_bought, user_index, item_id
+),
+
+top_offers as (
+    -- the N first per list and person: a top-N aggregate, not a sort of every candidate
+    select
+        allow_bought,
+        user_index,
+        min_by(
+            struct_pack(item_id, score := offer.score, source := offer.source, because_of_item_id := offer.because_of_item_id),
+            list_order,
+            {{ top_n }}
+        ) as offers
+    from best_source
+    group by allow_bought, user_index
 ),
 
 ranked as (
     select
-        *,
-        row_number() over (
-            partition by allow_bought, user_index
-            order by source_priority asc, source_order asc, item_id asc
-        ) as rank
-    from eligible
+        allow_bought,
+        user_index,
+        unnest(offers, recursive := true),
+        unnest(range(1, len(offers) + 1)) as rank
+    from top_offers
 ),
 
 named as (
@@ -283,7 +310,6 @@ named as (
         on
             people.snapshot_role = lists.snapshot_role
             and ranked.allow_bought = lists.allow_bought
-    where ranked.rank <= {{ top_n }}
 )
 
 select * from named

@@ -79,9 +79,9 @@ def block_bounds(row_sizes: np.ndarray, max_contributions: int) -> list[tuple[in
 
 def top_by_float(indptr: np.ndarray, values: np.ndarray, top_n: int) -> np.ndarray:
     """Positions of every entry that can be among its row's top `top_n` by value: the top
-    `top_n` (ties: the earlier position, i.e. the smaller item) and every entry within a
-    float-rounding margin of the row's `top_n`-th value. Values <= 0 are not candidates.
-    One pass per rank, each linear in the entries: no sort of the whole block."""
+    `top_n` and every entry within a float-rounding margin of the row's `top_n`-th value, so
+    ties and near-ties are all kept (the exact ranking is made afterwards). Values <= 0 are
+    not candidates. One pass per rank, each linear in the entries: no sort of the block."""
     counts = np.diff(indptr)
     rows = np.flatnonzero(counts)
     if not len(rows):
@@ -178,7 +178,6 @@ def top_n_item_cf(
         if not allow_bought:
             product = product - product.multiply(bought[a:b])
         product.eliminate_zeros()
-        product.sort_indices()
         at = top_by_float(product.indptr, product.data, top_n)
         if not len(at):
             continue
