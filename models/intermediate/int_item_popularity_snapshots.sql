@@ -3,20 +3,11 @@
 -- the snapshot: ranked by distinct buyers, then net revenue, then item_id, overall and within
 -- the category. item_popularity publishes the current snapshot; the recommendation backtest
 -- reads the cutoff.
---
--- How: events are read once, not once per snapshot; each event date gets a bit mask of the
--- snapshots whose window holds it, events are aggregated per item (and person) and mask, and only
--- those rows are expanded to the snapshots whose bit is set (exact integer and decimal sums).
 
 with
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
-),
-
-dates_as_of as (
-    -- a second, narrow read of the same view: events_as_of is then read once, never stored
-    select event_date from {{ ref('int_events_as_of') }}
+window_events as (
+    select * from {{ ref('int_item_window_events') }}
 ),
 
 items as (
@@ -33,113 +24,41 @@ snapshots as (
     where needs_item_features
 ),
 
-snapshot_bits as (
-    -- bit snapshot_bit of a mask marks this snapshot
+item_people as (
+    -- one row per snapshot, item and person: distinct people are counted from it (no distinct
+    -- aggregates over the long user keys)
     select
         snapshot_date,
-        cast(1 as bigint) << cast(row_number() over (order by snapshot_date) - 1 as bigint) as snapshot_bit
-    from snapshots
-),
-
-event_dates as (
-    select distinct event_date
-    from dates_as_of
-),
-
-date_masks as (
-    -- the snapshots whose window holds each event date: the window of int_item_window_events,
-    -- (snapshot - lookback, snapshot]
-    select
-        event_dates.event_date,
-        bit_or(snapshot_bits.snapshot_bit) as window_mask
-    from event_dates
-    inner join snapshot_bits
-        on
-            event_dates.event_date <= snapshot_bits.snapshot_date
-            and event_dates.event_date > snapshot_bits.snapshot_date - {{ typed_var('lookback_days') }}
-    group by event_dates.event_date
-),
-
-window_events as (
-    -- every event with an item read once, with the snapshots whose window holds it
-    select
-        events_as_of.item_id,
-        events_as_of.user_key,
-        events_as_of.event_type,
-        events_as_of.quantity,
-        events_as_of.revenue,
-        date_masks.window_mask
-    from events_as_of
-    inner join date_masks on events_as_of.event_date = date_masks.event_date
-    where events_as_of.item_id is not null
-),
-
-item_people as (
-    select
         item_id,
         user_key,
-        coalesce(bit_or(window_mask) filter (where event_type = 'purchase'), 0) as purchased_mask,
-        coalesce(bit_or(window_mask) filter (where event_type = 'view'), 0) as viewed_mask
+        bool_or(event_type = 'purchase') as has_purchased,
+        bool_or(event_type = 'view') as has_viewed
     from window_events
     where event_type in ('purchase', 'view')
-    group by item_id, user_key
-),
-
-item_people_masks as (
-    select
-        item_id,
-        purchased_mask,
-        viewed_mask,
-        count(user_key) as people
-    from item_people
-    group by item_id, purchased_mask, viewed_mask
+    group by snapshot_date, item_id, user_key
 ),
 
 item_people_counts as (
     select
-        snapshot_bits.snapshot_date,
-        item_people_masks.item_id,
-        cast(
-            coalesce(sum(item_people_masks.people) filter (
-                where (item_people_masks.purchased_mask & snapshot_bits.snapshot_bit) != 0
-            ), 0) as bigint
-        ) as buyers,
-        cast(
-            coalesce(sum(item_people_masks.people) filter (
-                where (item_people_masks.viewed_mask & snapshot_bits.snapshot_bit) != 0
-            ), 0) as bigint
-        ) as viewers
-    from item_people_masks
-    inner join snapshot_bits
-        on ((item_people_masks.purchased_mask | item_people_masks.viewed_mask) & snapshot_bits.snapshot_bit) != 0
-    group by snapshot_bits.snapshot_date, item_people_masks.item_id
-),
-
-item_classes as (
-    select
+        snapshot_date,
         item_id,
-        window_mask,
-        count(*) filter (where event_type = 'view') as views,
-        count(*) filter (where event_type = 'add_to_cart') as carts,
-        count(*) filter (where event_type = 'purchase') as purchase_lines,
-        sum(quantity) filter (where event_type = 'purchase') as units_sold,
-        sum(revenue) as net_revenue
-    from window_events
-    group by item_id, window_mask
+        count(user_key) filter (where has_purchased) as buyers,
+        count(user_key) filter (where has_viewed) as viewers
+    from item_people
+    group by snapshot_date, item_id
 ),
 
 item_totals as (
     select
-        snapshot_bits.snapshot_date,
-        item_classes.item_id,
-        cast(sum(item_classes.views) as bigint) as views,
-        cast(sum(item_classes.carts) as bigint) as carts,
-        cast(sum(item_classes.purchase_lines) as bigint) as purchase_lines,
-        coalesce(sum(item_classes.units_sold), 0) as units_sold,
-        sum(item_classes.net_revenue) as net_revenue
-    from item_classes
-    inner join snapshot_bits on (item_classes.window_mask & snapshot_bits.snapshot_bit) != 0
-    group by snapshot_bits.snapshot_date, item_classes.item_id
+        snapshot_date,
+        item_id,
+        count(*) filter (where event_type = 'view') as views,
+        count(*) filter (where event_type = 'add_to_cart') as carts,
+        count(*) filter (where event_type = 'purchase') as purchase_lines,
+        coalesce(sum(quantity) filter (where event_type = 'purchase'), 0) as units_sold,
+        sum(revenue) as net_revenue
+    from window_events
+    group by snapshot_date, item_id
 ),
 
 activity as (
