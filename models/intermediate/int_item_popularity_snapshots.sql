@@ -24,12 +24,34 @@ snapshots as (
     where needs_item_features
 ),
 
-activity as (
+item_people as (
+    -- one row per snapshot, item and person: distinct people are counted from it (no distinct
+    -- aggregates over the long user keys)
     select
         snapshot_date,
         item_id,
-        count(distinct user_key) filter (where event_type = 'purchase') as buyers,
-        count(distinct user_key) filter (where event_type = 'view') as viewers,
+        user_key,
+        bool_or(event_type = 'purchase') as has_purchased,
+        bool_or(event_type = 'view') as has_viewed
+    from window_events
+    where event_type in ('purchase', 'view')
+    group by snapshot_date, item_id, user_key
+),
+
+item_people_counts as (
+    select
+        snapshot_date,
+        item_id,
+        count(user_key) filter (where has_purchased) as buyers,
+        count(user_key) filter (where has_viewed) as viewers
+    from item_people
+    group by snapshot_date, item_id
+),
+
+item_totals as (
+    select
+        snapshot_date,
+        item_id,
         count(*) filter (where event_type = 'view') as views,
         count(*) filter (where event_type = 'add_to_cart') as carts,
         count(*) filter (where event_type = 'purchase') as purchase_lines,
@@ -37,6 +59,25 @@ activity as (
         sum(revenue) as net_revenue
     from window_events
     group by snapshot_date, item_id
+),
+
+activity as (
+    -- one row per snapshot and item with at least one event in the window
+    select
+        item_totals.snapshot_date,
+        item_totals.item_id,
+        item_totals.views,
+        item_totals.carts,
+        item_totals.purchase_lines,
+        item_totals.units_sold,
+        item_totals.net_revenue,
+        coalesce(item_people_counts.buyers, 0) as buyers,
+        coalesce(item_people_counts.viewers, 0) as viewers
+    from item_totals
+    left join item_people_counts
+        on
+            item_totals.snapshot_date = item_people_counts.snapshot_date
+            and item_totals.item_id = item_people_counts.item_id
 ),
 
 all_items as (

@@ -6,11 +6,23 @@
 -- (snapshot - lookback, snapshot]. user_features is the `current` snapshot; the churn model's
 -- train / eval / score rows are the others, so every snapshot is computed in one scan, by the
 -- same SQL. Definitions are documented column by column in models/marts/profiles/_profiles__models.yml.
+--
+-- How: events are never repeated per snapshot. Each event date gets bit masks saying which
+-- snapshots it belongs to (history: on or before the snapshot; window; last 30 / 90 days), the
+-- events are aggregated once per person and mask combination (or per person and item, order,
+-- category, channel), and only those few rows are expanded to the snapshots whose bit is set.
+-- Sums are decimal (exact in any order) and distinct counts become counts of distinct keys, so
+-- the values are those of a per-snapshot scan.
 
 with
 
 events_as_of as (
     select * from {{ ref('int_events_as_of') }}
+),
+
+dates_as_of as (
+    -- a second, narrow read of the same view: events_as_of is then read once, never stored
+    select event_date from {{ ref('int_events_as_of') }}
 ),
 
 users as (
@@ -25,23 +37,103 @@ feature_snapshots as (
     select * from {{ ref('int_feature_snapshots') }}
 ),
 
-snapshots as (
-    select distinct
-        snapshot_date,
-        {{ typed_var('lookback_days') }} as lookback_days
+snapshot_dates as (
+    select distinct snapshot_date
     from feature_snapshots
     where needs_user_features
 ),
 
-events as (
-    -- every event up to each snapshot date: nothing after a snapshot is read for it
+snapshots as (
+    -- bit snapshot_bit of a mask marks this snapshot
     select
-        events_as_of.*,
-        snapshots.snapshot_date,
-        events_as_of.event_date > snapshots.snapshot_date - snapshots.lookback_days as is_in_window,
-        snapshots.snapshot_date - events_as_of.event_date as days_before_snapshot
+        snapshot_date,
+        {{ typed_var('lookback_days') }} as lookback_days,
+        cast(1 as bigint) << cast(row_number() over (order by snapshot_date) - 1 as bigint) as snapshot_bit
+    from snapshot_dates
+),
+
+event_dates as (
+    select distinct event_date
+    from dates_as_of
+),
+
+date_masks as (
+    -- which snapshots each event date counts for
+    select
+        event_dates.event_date,
+        bit_or(snapshots.snapshot_bit) as history_mask,
+        coalesce(
+            bit_or(snapshots.snapshot_bit) filter (
+                where event_dates.event_date > snapshots.snapshot_date - snapshots.lookback_days
+            ),
+            0
+        ) as window_mask,
+        coalesce(
+            bit_or(snapshots.snapshot_bit) filter (where snapshots.snapshot_date - event_dates.event_date < 30), 0
+        ) as days_30_mask,
+        coalesce(
+            bit_or(snapshots.snapshot_bit) filter (where snapshots.snapshot_date - event_dates.event_date < 90), 0
+        ) as days_90_mask
+    from event_dates
+    inner join snapshots on event_dates.event_date <= snapshots.snapshot_date
+    group by event_dates.event_date
+),
+
+events as (
+    -- every event read once, with the masks of its date: nothing after a snapshot counts for it
+    select
+        events_as_of.user_key,
+        events_as_of.event_type,
+        events_as_of.item_id,
+        events_as_of.order_id,
+        events_as_of.channel,
+        events_as_of.quantity,
+        events_as_of.revenue,
+        events_as_of.event_date,
+        date_masks.history_mask,
+        date_masks.window_mask,
+        date_masks.days_30_mask,
+        date_masks.days_90_mask,
+        items.list_price,
+        coalesce(items.category, 'unknown') as category
     from events_as_of
-    inner join snapshots on events_as_of.event_date <= snapshots.snapshot_date
+    inner join date_masks on events_as_of.event_date = date_masks.event_date
+    left join items on events_as_of.item_id = items.item_id
+),
+
+user_date_classes as (
+    -- per person and combination of masks (a handful per person)
+    select
+        user_key,
+        history_mask,
+        window_mask,
+        days_30_mask,
+        days_90_mask,
+        min(event_date) as first_event_date,
+        max(event_date) filter (where event_type = 'purchase') as last_purchase_date,
+        sum(revenue) as revenue,
+        count(distinct event_date) as active_days,
+        sum(revenue) filter (where event_type = 'purchase') as purchases,
+        sum(revenue) filter (where event_type = 'purchase' and list_price > 0) as priced_purchases,
+        sum(quantity * list_price) filter (where event_type = 'purchase' and list_price > 0) as list_value,
+        sum(revenue) filter (where event_type = 'refund') as refunds,
+        count(*) filter (where event_type = 'view') as views,
+        count(*) filter (where event_type = 'add_to_cart') as carts,
+        count(*) filter (where event_type = 'purchase') as purchase_lines,
+        count(*) filter (where event_type = 'refund') as refund_lines
+    from events
+    group by user_key, history_mask, window_mask, days_30_mask, days_90_mask
+),
+
+user_date_classes_at_snapshots as (
+    select
+        user_date_classes.*,
+        snapshots.snapshot_date,
+        (user_date_classes.window_mask & snapshots.snapshot_bit) != 0 as is_in_window,
+        user_date_classes.days_30_mask & snapshots.snapshot_bit != 0 as is_in_days_30,
+        user_date_classes.days_90_mask & snapshots.snapshot_bit != 0 as is_in_days_90
+    from user_date_classes
+    inner join snapshots on (user_date_classes.history_mask & snapshots.snapshot_bit) != 0
 ),
 
 population as (
@@ -53,87 +145,187 @@ population as (
         on users.signed_up_at is null or cast(users.signed_up_at as date) <= snapshots.snapshot_date
     union
     select
-        events.snapshot_date,
-        events.user_key
-    from events
-),
-
-window_events as (
-    select
-        events.*,
-        items.list_price,
-        coalesce(items.category, 'unknown') as category
-    from events
-    left join items on events.item_id = items.item_id
-    where events.is_in_window
+        snapshot_date,
+        user_key
+    from user_date_classes_at_snapshots
 ),
 
 history as (
     select
         snapshot_date,
         user_key,
-        min(event_date) as first_event_date,
-        max(event_date) filter (where event_type = 'purchase') as last_purchase_date,
-        sum(revenue) as lifetime_revenue,
-        count(distinct event_date) filter (where days_before_snapshot < 30) as active_days_30,
-        count(distinct event_date) filter (where days_before_snapshot < 90) as active_days_90
-    from events
+        cast(coalesce(sum(active_days) filter (where is_in_days_30), 0) as bigint) as active_days_30,
+        cast(coalesce(sum(active_days) filter (where is_in_days_90), 0) as bigint) as active_days_90,
+        min(first_event_date) as first_event_date,
+        max(last_purchase_date) as last_purchase_date,
+        sum(revenue) as lifetime_revenue
+    from user_date_classes_at_snapshots
     group by snapshot_date, user_key
 ),
 
-window_totals as (
+orders as (
+    select
+        user_key,
+        order_id,
+        bit_or(window_mask) as window_mask
+    from events
+    where event_type = 'purchase' and order_id is not null
+    group by user_key, order_id
+),
+
+order_counts as (
+    select
+        snapshots.snapshot_date,
+        orders.user_key,
+        count(*) as frequency
+    from orders
+    inner join snapshots on (orders.window_mask & snapshots.snapshot_bit) != 0
+    group by snapshots.snapshot_date, orders.user_key
+),
+
+window_sums as (
     select
         snapshot_date,
         user_key,
-        count(distinct order_id) filter (where event_type = 'purchase') as frequency,
+        cast(sum(views) as bigint) as views,
+        cast(sum(carts) as bigint) as carts,
+        cast(sum(purchase_lines) as bigint) as purchase_lines,
+        cast(sum(refund_lines) as bigint) as refund_lines,
         sum(revenue) as monetary,
-        coalesce(sum(revenue) filter (where event_type = 'purchase'), 0) as gross_purchases,
-        sum(revenue) filter (where event_type = 'purchase' and list_price > 0) as priced_purchases,
-        sum(quantity * list_price) filter (where event_type = 'purchase' and list_price > 0) as list_value,
-        coalesce(-sum(revenue) filter (where event_type = 'refund'), 0) as refunded_amount,
-        count(*) filter (where event_type = 'view') as views,
-        count(*) filter (where event_type = 'add_to_cart') as carts,
-        count(*) filter (where event_type = 'purchase') as purchase_lines,
-        count(*) filter (where event_type = 'refund') as refund_lines,
-        count(distinct item_id) filter (where event_type = 'purchase') as distinct_items_purchased,
-        count(distinct category) filter (where event_type = 'purchase') as distinct_categories_purchased
-    from window_events
+        coalesce(sum(purchases), 0) as gross_purchases,
+        sum(priced_purchases) as priced_purchases,
+        sum(list_value) as list_value,
+        coalesce(-sum(refunds), 0) as refunded_amount
+    from user_date_classes_at_snapshots
+    where is_in_window
     group by snapshot_date, user_key
 ),
 
 user_items as (
+    -- per person and item (NULL item included): the snapshots whose window has any event,
+    -- a view, a cart or a purchase of it
     select
-        snapshot_date,
         user_key,
         item_id,
-        bool_or(event_type = 'view') as was_viewed,
-        bool_or(event_type = 'add_to_cart') as was_carted,
-        bool_or(event_type = 'purchase') as was_purchased
-    from window_events
-    group by snapshot_date, user_key, item_id
+        bit_or(window_mask) as window_mask,
+        coalesce(bit_or(window_mask) filter (where event_type = 'view'), 0) as viewed_mask,
+        coalesce(bit_or(window_mask) filter (where event_type = 'add_to_cart'), 0) as carted_mask,
+        coalesce(bit_or(window_mask) filter (where event_type = 'purchase'), 0) as purchased_mask
+    from events
+    group by user_key, item_id
+),
+
+user_item_mask_counts as (
+    select
+        user_key,
+        window_mask,
+        viewed_mask,
+        carted_mask,
+        purchased_mask,
+        count(*) as item_count,
+        count(item_id) as known_item_count
+    from user_items
+    group by user_key, window_mask, viewed_mask, carted_mask, purchased_mask
+),
+
+user_item_flags as (
+    select
+        snapshots.snapshot_date,
+        user_item_mask_counts.user_key,
+        user_item_mask_counts.item_count,
+        user_item_mask_counts.known_item_count,
+        (user_item_mask_counts.viewed_mask & snapshots.snapshot_bit) != 0 as was_viewed,
+        (user_item_mask_counts.carted_mask & snapshots.snapshot_bit) != 0 as was_carted,
+        (user_item_mask_counts.purchased_mask & snapshots.snapshot_bit) != 0 as was_purchased
+    from user_item_mask_counts
+    inner join snapshots on (user_item_mask_counts.window_mask & snapshots.snapshot_bit) != 0
 ),
 
 conversion as (
     select
         snapshot_date,
         user_key,
-        count(*) filter (where was_viewed) as items_viewed,
-        count(*) filter (where was_viewed and was_purchased) as items_viewed_and_purchased,
-        count(*) filter (where was_carted) as items_carted,
-        count(*) filter (where was_carted and was_purchased) as items_carted_and_purchased
-    from user_items
+        cast(coalesce(sum(item_count) filter (where was_viewed), 0) as bigint) as items_viewed,
+        cast(
+            coalesce(sum(item_count) filter (where was_viewed and was_purchased), 0) as bigint
+        ) as items_viewed_and_purchased,
+        cast(coalesce(sum(item_count) filter (where was_carted), 0) as bigint) as items_carted,
+        cast(
+            coalesce(sum(item_count) filter (where was_carted and was_purchased), 0) as bigint
+        ) as items_carted_and_purchased,
+        cast(coalesce(sum(known_item_count) filter (where was_purchased), 0) as bigint) as distinct_items_purchased
+    from user_item_flags
     group by snapshot_date, user_key
+),
+
+user_categories as (
+    select
+        user_key,
+        category,
+        bit_or(window_mask) as purchased_mask
+    from events
+    where event_type = 'purchase'
+    group by user_key, category
+),
+
+category_counts as (
+    select
+        snapshots.snapshot_date,
+        user_categories.user_key,
+        count(*) as distinct_categories_purchased
+    from user_categories
+    inner join snapshots on (user_categories.purchased_mask & snapshots.snapshot_bit) != 0
+    group by snapshots.snapshot_date, user_categories.user_key
+),
+
+window_totals as (
+    -- one row per snapshot and person with at least one event in the window
+    select
+        window_sums.snapshot_date,
+        window_sums.user_key,
+        window_sums.monetary,
+        window_sums.gross_purchases,
+        window_sums.priced_purchases,
+        window_sums.list_value,
+        window_sums.refunded_amount,
+        window_sums.views,
+        window_sums.carts,
+        window_sums.purchase_lines,
+        window_sums.refund_lines,
+        conversion.distinct_items_purchased,
+        coalesce(order_counts.frequency, 0) as frequency,
+        coalesce(category_counts.distinct_categories_purchased, 0) as distinct_categories_purchased
+    from window_sums
+    left join order_counts
+        on window_sums.snapshot_date = order_counts.snapshot_date and window_sums.user_key = order_counts.user_key
+    left join conversion
+        on window_sums.snapshot_date = conversion.snapshot_date and window_sums.user_key = conversion.user_key
+    left join category_counts
+        on
+            window_sums.snapshot_date = category_counts.snapshot_date
+            and window_sums.user_key = category_counts.user_key
+),
+
+user_category_classes as (
+    select
+        user_key,
+        category,
+        window_mask,
+        sum(revenue) as revenue
+    from events
+    where event_type = 'purchase'
+    group by user_key, category, window_mask
 ),
 
 category_spend as (
     select
-        snapshot_date,
-        user_key,
-        category,
-        sum(revenue) as category_revenue
-    from window_events
-    where event_type = 'purchase'
-    group by snapshot_date, user_key, category
+        snapshots.snapshot_date,
+        user_category_classes.user_key,
+        user_category_classes.category,
+        sum(user_category_classes.revenue) as category_revenue
+    from user_category_classes
+    inner join snapshots on (user_category_classes.window_mask & snapshots.snapshot_bit) != 0
+    group by snapshots.snapshot_date, user_category_classes.user_key, user_category_classes.category
 ),
 
 top_category as (
@@ -148,14 +340,34 @@ top_category as (
     from category_spend
 ),
 
+user_channel_classes as (
+    select
+        user_key,
+        channel,
+        window_mask,
+        count(*) as event_count
+    from events
+    group by user_key, channel, window_mask
+),
+
+channel_counts as (
+    select
+        snapshots.snapshot_date,
+        user_channel_classes.user_key,
+        user_channel_classes.channel,
+        sum(user_channel_classes.event_count) as event_count
+    from user_channel_classes
+    inner join snapshots on (user_channel_classes.window_mask & snapshots.snapshot_bit) != 0
+    group by snapshots.snapshot_date, user_channel_classes.user_key, user_channel_classes.channel
+),
+
 channel_use as (
     select
         snapshot_date,
         user_key,
         channel,
-        row_number() over (partition by snapshot_date, user_key order by count(*) desc, channel) as channel_rank
-    from window_events
-    group by snapshot_date, user_key, channel
+        row_number() over (partition by snapshot_date, user_key order by event_count desc, channel asc) as channel_rank
+    from channel_counts
 ),
 
 features as (
