@@ -39,5 +39,5 @@ def test_fixture_tests_end_as_their_names_say(dbt_runner: DbtRunner) -> None:
 
 
 def test_generic_tests_directory_is_not_empty() -> None:
-    assert len(GENERIC_TESTS) == 5, GENERIC_TESTS
+    assert len(GENERIC_TESTS) == 6, GENERIC_TESTS
     assert all(Path(PROJECT_DIR / "tests" / "generic" / f"{t}.sql").exists() for t in GENERIC_TESTS)
