@@ -56,7 +56,10 @@ def test_memory_limit_threads_and_spill_directory(
 
 
 def test_default_memory_limit_is_a_capped_share_of_ram() -> None:
-    assert duckdb_resources({}, "w/b.duckdb", 8192) == {"memory_limit": "2048MiB", "temp_directory": "w/b.duckdb.tmp"}
+    assert duckdb_resources({}, "w/b.duckdb", 8192) == {
+        "memory_limit": "2048MiB",
+        "temp_directory": "w/b.duckdb.tmp",
+    }
     assert duckdb_resources({}, "w/b.duckdb", 65536)["memory_limit"] == "3072MiB"
 
 

@@ -19,7 +19,6 @@ from duckdb.sqltypes import VARCHAR
 
 from customer_intel.ops.pii import make_user_key_function, read_secret
 
-
 MEMORY_LIMIT_ENV = "CUSTOMER_INTEL_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "CUSTOMER_INTEL_DUCKDB_THREADS"
 TEMP_DIRECTORY_ENV = "CUSTOMER_INTEL_DUCKDB_TEMP_DIRECTORY"
