@@ -464,7 +464,11 @@ def replace_section(text: str, scale_name: str, body: str, order: tuple[str, ...
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark at one scale and rewrite that scale's section of the results file."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--scale", default="1M", help=f"one of {', '.join(SCALES)} (default 1M)")
+    p.add_argument(
+        "--scale",
+        default=os.environ.get("SCALE") or "1M",
+        help=f"one of {', '.join(SCALES)} (default: environment SCALE, from `make bench SCALE=...`, or 1M)",
+    )
     p.add_argument("--runs", type=int, help="repetitions (default: 3 at 1M, 1 at 10M and above)")
     p.add_argument("--users", type=int, help="override the scale's generator users")
     p.add_argument("--items", type=int, help="override the scale's generator items")
