@@ -406,7 +406,8 @@ def report(
             "process; wall time and peak memory include dbt's own start-up, shown by `baseline`: "
             "`dbt seed` of one tiny seed):",
             "",
-            "| family | median wall time (s) | range (s) | median peak RSS (MiB) | max peak RSS (MiB) |",
+            "| family | median wall time (s) | range (s) | median peak RSS (MiB) "
+            "| max peak RSS (MiB, share of 4 GB) |",
             "|---|---:|---:|---:|---:|",
             *[step_row(family, [r.families[family] for r in runs]) for family in FAMILIES],
         ]
