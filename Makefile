@@ -47,7 +47,7 @@ DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.ops.pii import DEMO_SECRET; prin
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
 	@echo "make test   ruff, sqlfluff, dbt-score beside a dbt build of the demo data (data + unit tests), then pytest"
-	@echo "make bench  1M-event benchmark (medians over runs) -> bench/results.md"
+	@echo "make bench [SCALE=1M|10M|30M]  benchmark: build vs DuckDB floor, time and peak memory -> bench/results.md"
 	@echo "make export AUDIENCE=name  CSV of an audience with raw ids for a CRM (exports/, logged)"
 	@echo "make docs   dbt docs site as one static file (target/static_index.html)"
 	@echo "make run-online-retail   import UCI Online Retail and build/publish it (warehouse/online_retail.duckdb)"
@@ -139,8 +139,13 @@ test: $(BIN)/.installed
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint dbt-test
 	$(PYTEST_SHARED)
 
+# make bench [SCALE=1M|10M|30M|100k]: ~1M events by default, 10M/30M for the memory budget,
+# 100k as a smoke test (written to bench/work/). SCALE reaches the program as an environment
+# variable; CUSTOMER_INTEL_DUCKDB_MEMORY_LIMIT passes through only when the user sets it.
+override SCALE := $(value SCALE)
+export SCALE
 bench: $(BIN)/.installed
-	$(PY) -m customer_intel.devtools.bench --out bench/results.md
+	$(PY) -m customer_intel.devtools.bench
 
 clean:
 	rm -rf target logs warehouse data bench/work .pytest_cache exports

@@ -1,6 +1,6 @@
 """The fitted churn model as a table: intercept, and per feature its scaling and coefficient."""
 
-from customer_intel.ml.churn import churn_model_table, config_from_params
+from customer_intel.ml.churn import churn_model_table, config_from_params, training_frame
 
 
 def model(dbt, session):
@@ -15,5 +15,6 @@ def model(dbt, session):
         "max_iter": dbt.config.get("max_iter"),
         "min_training_rows": dbt.config.get("min_training_rows"),
     }
-    snapshots = dbt.ref("int_churn_snapshots").filter("snapshot_role = 'train'").df()
-    return churn_model_table(snapshots, config_from_params(params))
+    cfg = config_from_params(params)
+    # only the train rows, and of them the key, the label and the features, leave DuckDB
+    return churn_model_table(training_frame(dbt.ref("int_churn_snapshots"), cfg), cfg)

@@ -1,6 +1,6 @@
 """Top-K similar items trained on the backtest interactions (as of as_of_date minus the backtest days)."""
 
-from customer_intel.ml.recommend import config_from_params, item_neighbors_table
+from customer_intel.ml.recommend import config_from_params, item_neighbors_from_relations
 
 
 def model(dbt, session):
@@ -14,6 +14,9 @@ def model(dbt, session):
         "shrinkage": dbt.config.get("shrinkage"),
         "block_items": dbt.config.get("block_items"),
     }
-    interactions = dbt.ref("int_recommendation_backtest_interactions").df()
-    catalog = dbt.ref("int_recommendation_backtest_popularity").filter("not is_merchandise").df()
-    return item_neighbors_table(interactions, config_from_params(params), catalog["item_id"])
+    # only coded positive interactions of merchandise items leave DuckDB
+    return item_neighbors_from_relations(
+        dbt.ref("int_recommendation_backtest_interactions"),
+        dbt.ref("int_recommendation_backtest_popularity"),
+        config_from_params(params),
+    )

@@ -1,6 +1,6 @@
 """K-means model selection: metrics for each candidate k, the chosen k flagged."""
 
-from customer_intel.ml.segmentation import config_from_params, evaluate_k_range
+from customer_intel.ml.segmentation import config_from_params, evaluate_k_range, features_frame
 
 
 def model(dbt, session):
@@ -16,6 +16,8 @@ def model(dbt, session):
         "n_init": dbt.config.get("n_init"),
         "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
         "max_training_rows": dbt.config.get("max_training_rows"),
+        "selection_max_rows": dbt.config.get("selection_max_rows"),
     }
-    features = dbt.ref("int_segmentation_features").df()
-    return evaluate_k_range(features, config_from_params(params))
+    cfg = config_from_params(params)
+    # k is chosen on a seeded sample of at most `selection_max_rows` buyers (see the package)
+    return evaluate_k_range(features_frame(dbt.ref("int_segmentation_features"), cfg), cfg)

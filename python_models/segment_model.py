@@ -1,6 +1,6 @@
 """The fitted K-means model as a table: centroids per segment and feature, and the scaling."""
 
-from customer_intel.ml.segmentation import config_from_params, segment_model_table
+from customer_intel.ml.segmentation import config_from_params, features_frame, segment_model_table
 
 
 def model(dbt, session):
@@ -16,7 +16,8 @@ def model(dbt, session):
         "n_init": dbt.config.get("n_init"),
         "silhouette_sample_size": dbt.config.get("silhouette_sample_size"),
         "max_training_rows": dbt.config.get("max_training_rows"),
+        "selection_max_rows": dbt.config.get("selection_max_rows"),
     }
-    features = dbt.ref("int_segmentation_features").df()
-    k_selection = dbt.ref("segment_k_selection").df()
-    return segment_model_table(features, k_selection, config_from_params(params))
+    cfg = config_from_params(params)
+    features = features_frame(dbt.ref("int_segmentation_features"), cfg)
+    return segment_model_table(features, dbt.ref("segment_k_selection").df(), cfg)

@@ -24,6 +24,7 @@ from customer_intel.ml.churn import (
     fallback_intercept,
     fit_churn_model,
     training_data,
+    training_frame,
 )
 from customer_intel.ml.segmentation import fit_scaling
 
@@ -106,6 +107,22 @@ def test_bad_input_and_config_give_clear_errors() -> None:
     params = {"features": '["a", "b"]', "c": "0.5", "class_weight": "Balanced", "max_iter": ""}
     cfg = config_from_params(params)
     assert cfg == ChurnConfig(features=("a", "b"), c=0.5, class_weight="balanced")
+
+
+def test_training_frame_pulls_the_train_rows_and_only_the_columns_used() -> None:
+    snapshots = pd.concat(
+        [synthetic(50).assign(snapshot_role="train"), synthetic(30, seed=1).assign(snapshot_role="eval")]
+    ).assign(extra_text="x" * 64)
+    con = duckdb.connect()
+    try:
+        frame = training_frame(con.from_df(snapshots), ChurnConfig(features=("c", "a")))
+    finally:
+        con.close()
+    assert list(frame.columns) == ["user_key", "is_churned", "c", "a"] and len(frame) == 50
+    expected = snapshots[snapshots["snapshot_role"] == "train"][["user_key", "is_churned", "c", "a"]]
+    pd.testing.assert_frame_equal(
+        frame.sort_values("user_key").reset_index(drop=True), expected.reset_index(drop=True)
+    )
 
 
 def test_python_model_reads_every_config_key_literally() -> None:

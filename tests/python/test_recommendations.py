@@ -18,7 +18,9 @@ from customer_intel.ml.recommend import (
     NeighborConfig,
     RecommendationInputError,
     config_from_params,
+    item_neighbors_from_relations,
     item_neighbors_table,
+    merchandise_interactions,
 )
 
 
@@ -103,6 +105,38 @@ def test_blocks_and_row_order_do_not_change_the_result() -> None:
     )
     pd.testing.assert_frame_equal(whole, blocked)
     assert len(whole) > 0 and whole["neighbor_rank"].max() == 10
+
+
+def test_relations_pull_coded_merchandise_rows_and_give_the_frame_result() -> None:
+    rng = np.random.default_rng(11)
+    # 64-character keys like user_key, zero weights, and two non-merchandise items
+    frame = interactions(
+        [
+            (f"{u:064x}", f"i{i:03d}", float(rng.choice([0.0, 0.5, 1.0, 3.25])))
+            for u in range(400)
+            for i in rng.choice(90, 7, replace=False)
+        ]
+    )
+    catalog = pd.DataFrame({"item_id": [f"i{i:03d}" for i in range(90)]}).assign(
+        is_merchandise=lambda c: ~c["item_id"].isin(["i004", "i017"])
+    )
+    con = duckdb.connect()
+    try:
+        relation, popularity = con.from_df(frame.assign(as_of_date="x")), con.from_df(catalog)
+        pulled = merchandise_interactions(relation, popularity)
+        assert pulled.columns == ["user_key", "item_id", "interaction_weight"]
+        assert pulled.filter("interaction_weight = 0 or item_id in ('i004', 'i017')").fetchall() == []
+        got = item_neighbors_from_relations(relation, popularity, NeighborConfig(k=10, block_items=13))
+        with pytest.raises(RecommendationInputError, match="finite"):
+            bad = con.from_df(
+                frame.assign(interaction_weight=frame["interaction_weight"].where(frame.index != 5))
+            )
+            item_neighbors_from_relations(bad, popularity, NeighborConfig())
+    finally:
+        con.close()
+    expected = item_neighbors_table(frame, NeighborConfig(k=10), ["i004", "i017"])
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert len(got) > 0 and not got["item_id"].isin(["i004", "i017"]).any()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,9 +22,11 @@ from customer_intel.ml.segmentation import (
     config_from_params,
     evaluate_k_range,
     feature_matrix,
+    features_frame,
     fit_kmeans,
     fit_scaling,
     segment_model_table,
+    training_rows,
 )
 from customer_intel.ops.pii import DEMO_SECRET
 
@@ -103,6 +106,42 @@ def test_canonical_order_and_assignment_match_sklearn() -> None:
     order = canonical_order(km.cluster_centers_)
     inverse = np.argsort(order)
     assert (assign(z, km.cluster_centers_[order]) == inverse[km.predict(z)]).all()
+
+
+def test_k_is_chosen_on_a_seeded_sample_above_the_selection_cap() -> None:
+    frame = blobs(n_per=40)  # 120 people
+    cfg = SegmentationConfig(features=FEATURES, k_max=5)
+    below = evaluate_k_range(frame, cfg)  # cap 20,000: everyone
+    pd.testing.assert_frame_equal(
+        below, evaluate_k_range(frame, SegmentationConfig(features=FEATURES, k_max=5, selection_max_rows=120))
+    )
+    assert below["training_rows"].unique().tolist() == [120]
+    capped_cfg = SegmentationConfig(features=FEATURES, k_max=5, selection_max_rows=50)
+    capped = evaluate_k_range(frame.sample(frac=1.0, random_state=2), capped_cfg)
+    assert capped["training_rows"].unique().tolist() == [50]
+    # the sample is training_rows of the people sorted by user_key: same seed, same rows
+    sample = training_rows(feature_matrix(frame, FEATURES), 50, cfg.random_state)
+    explicit = pd.DataFrame(sample, columns=list(FEATURES)).assign(user_key=[f"s{i:03d}" for i in range(50)])
+    pd.testing.assert_frame_equal(capped, evaluate_k_range(explicit, cfg))
+    # never above the training cap
+    assert (
+        evaluate_k_range(frame, SegmentationConfig(features=FEATURES, k_max=5, max_training_rows=30))[
+            "training_rows"
+        ].tolist()[0]
+        == 30
+    )
+
+
+def test_features_frame_pulls_only_the_key_and_the_features() -> None:
+    con = duckdb.connect()
+    try:
+        relation = con.from_df(blobs().assign(extra="x" * 64, snapshot_date="2026-01-01"))
+        frame = features_frame(relation, SegmentationConfig(features=("b", "a")))
+        assert list(frame.columns) == ["user_key", "b", "a"]
+        with pytest.raises(SegmentationInputError, match=r"not in the input: \['zz'\]"):
+            feature_matrix(features_frame(relation, SegmentationConfig(features=("a", "zz"))), ("a", "zz"))
+    finally:
+        con.close()
 
 
 def test_config_from_params_parses_yaml_strings() -> None:

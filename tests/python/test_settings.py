@@ -38,6 +38,7 @@ def test_registry_rejects_a_var_without_spec(tmp_path) -> None:
         (SegmentationConfig(features=("a",)), "k_min", "segment_k_min"),
         (SegmentationConfig(features=("a",)), "k_max", "segment_k_max"),
         (SegmentationConfig(features=("a",)), "max_training_rows", "segment_max_training_rows"),
+        (SegmentationConfig(features=("a",)), "selection_max_rows", "segment_selection_max_rows"),
         (ChurnConfig(features=("a",)), "c", "churn_regularization_c"),
         (ChurnConfig(features=("a",)), "class_weight", "churn_class_weight"),
         (ChurnConfig(features=("a",)), "min_training_rows", "churn_min_training_rows"),

@@ -1,7 +1,8 @@
 """Churn-risk model: logistic regression fitted on one snapshot, exported as a table.
 
 Pure functions on pandas frames; the dbt Python model `churn_model` is a thin wrapper around
-`churn_model_table`. Scoring happens in SQL (`int_churn_predictions`, `churn_scores`) from the
+`churn_model_table` of `training_frame` (only the `train` rows and the columns the model reads
+leave DuckDB). Scoring happens in SQL (`int_churn_predictions`, `churn_scores`) from the
 exported intercept, coefficients and scaling, so the model is inspectable and scales with the
 warehouse.
 
@@ -22,11 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from customer_intel.ml.relations import present_columns
 from customer_intel.ml.segmentation import Scaling, fit_scaling
 
 
@@ -95,6 +98,13 @@ def config_from_params(params: dict[str, object]) -> ChurnConfig:
             f"churn config `class_weight` must be one of {CLASS_WEIGHTS}, got {cfg.class_weight!r}"
         )
     return cfg
+
+
+def training_frame(snapshots: Any, cfg: ChurnConfig) -> pd.DataFrame:
+    """The `train` rows of the DuckDB relation `snapshots` (int_churn_snapshots) with only
+    `user_key`, `is_churned` and the configured features, as a frame."""
+    train = snapshots.filter("snapshot_role = 'train'")
+    return present_columns(train, ("user_key", "is_churned", *cfg.features)).df()
 
 
 def training_data(frame: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:

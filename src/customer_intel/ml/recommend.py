@@ -1,8 +1,9 @@
 """Item-based collaborative filtering: sparse item-item similarity and top-K neighbours.
 
-Pure functions on pandas frames; the dbt Python models `item_neighbors` and
-`item_neighbors_backtest` are thin wrappers around `item_neighbors_table`. Serving happens in SQL
-(`user_recommendations`) from the exported neighbour lists.
+Pure functions on pandas frames and NumPy arrays; the dbt Python models `item_neighbors` and
+`item_neighbors_backtest` are thin wrappers around `item_neighbors_from_relations`, which selects
+and codes the input in DuckDB and then computes what `item_neighbors_table` computes on a frame.
+Serving happens in SQL (`user_recommendations`) from the exported neighbour lists.
 
 Conventions
 - Input: the user-item matrix in long form (`user_item_interactions`): `user_key`, `item_id`,
@@ -18,6 +19,12 @@ Conventions
   computed, cut to the top K per item, and discarded, so memory stays proportional to the
   matrix non-zeros, one block's co-occurrences and K per item.
 - Ties: neighbours are ranked by similarity desc, then neighbor_item_id asc.
+- Pulling from the warehouse (`item_neighbors_from_relations`): only `user_key`, `item_id` and
+  `interaction_weight` of rows with a non-zero weight of merchandise items leave DuckDB, and as
+  numbers: `user_key` and `item_id` become their dense rank (0-based, in the same sorted order as
+  `user_item_matrix` gives them), only the distinct item ids come back as strings. The sparse
+  matrix is then the one `user_item_matrix` builds from the full frame, so the neighbours are
+  identical; at 10M events pandas never holds ~4.5M 64-character keys.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -96,21 +104,47 @@ def user_item_matrix(interactions: pd.DataFrame) -> UserItemMatrix:
     missing = {"user_key", "item_id", "interaction_weight"} - set(interactions.columns)
     if missing:
         raise RecommendationInputError(f"interactions lack columns: {sorted(missing)}")
-    weights = interactions["interaction_weight"].to_numpy(dtype=np.float64)
-    if not np.isfinite(weights).all() or (weights < 0).any():
-        raise RecommendationInputError("interaction_weight must be finite and >= 0")
+    weights = checked_weights(interactions["interaction_weight"].to_numpy(dtype=np.float64))
     positive = interactions.loc[weights > 0, ["user_key", "item_id", "interaction_weight"]]
     # factorize keeps ids as Python strings: numpy's fixed-width str dtype would size every id
-    # like the longest one (one 100 KB id among 1,668 rows took 2 GB)
-    user_index, users = pd.factorize(positive["user_key"].astype(object), sort=True)
-    item_index, item_labels = pd.factorize(positive["item_id"].astype(object), sort=True)
-    items = np.asarray(item_labels, dtype=object)
+    # like the longest one (one 100 KB id among 1,668 rows took 2 GB); integer keys stay integers
+    user_index, _ = pd.factorize(as_factor_input(positive["user_key"]), sort=True)
+    item_index, item_labels = pd.factorize(as_factor_input(positive["item_id"]), sort=True)
+    return coded_user_item_matrix(
+        user_index,
+        item_index,
+        positive["interaction_weight"].to_numpy(dtype=np.float64),
+        np.asarray(item_labels, dtype=object),
+    )
+
+
+def as_factor_input(column: pd.Series) -> pd.Series:
+    """An id column ready for `pd.factorize`: integers as they are, anything else as objects."""
+    return column if pd.api.types.is_integer_dtype(column.dtype) else column.astype(object)
+
+
+def checked_weights(weights: np.ndarray) -> np.ndarray:
+    """`weights` when every one is finite and >= 0; a RecommendationInputError otherwise."""
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise RecommendationInputError("interaction_weight must be finite and >= 0")
+    return weights
+
+
+def coded_user_item_matrix(
+    user_index: np.ndarray, item_index: np.ndarray, weights: np.ndarray, item_ids: np.ndarray
+) -> UserItemMatrix:
+    """The user x item matrix from 0-based codes: row `user_index[n]`, column `item_index[n]`
+    holds `weights[n]` (zero weights are dropped, duplicates summed); `item_ids[j]` is the id of
+    column j, in sorted order (ties in `top_k` go to the lower column, the smaller id)."""
+    weights = checked_weights(np.asarray(weights, dtype=np.float64))
+    positive = weights > 0
+    user_index, item_index = np.asarray(user_index)[positive], np.asarray(item_index)[positive]
+    n_users = int(user_index.max()) + 1 if len(user_index) else 0
     matrix = sparse.coo_matrix(
-        (positive["interaction_weight"].to_numpy(dtype=np.float64), (user_index, item_index)),
-        shape=(len(users), len(items)),
+        (weights[positive], (user_index, item_index)), shape=(n_users, len(item_ids))
     ).tocsc()
     matrix.sum_duplicates()
-    return UserItemMatrix(weights=matrix, item_ids=items)
+    return UserItemMatrix(weights=matrix, item_ids=np.asarray(item_ids, dtype=object))
 
 
 def block_similarities(
@@ -184,7 +218,11 @@ def item_neighbors_table(
     Empty (typed) when no pair of items shares `min_co_users` users."""
     if len(excluded_items):
         interactions = interactions[~interactions["item_id"].isin(list(excluded_items))]
-    uim = user_item_matrix(interactions)
+    return matrix_neighbors(user_item_matrix(interactions), cfg)
+
+
+def matrix_neighbors(uim: UserItemMatrix, cfg: NeighborConfig) -> pd.DataFrame:
+    """Top-K neighbours of every item of `uim`, block by block (see `item_neighbors_table`)."""
     n_items = len(uim.item_ids)
     parts = []
     for start in range(0, n_items, cfg.block_items):
@@ -198,3 +236,44 @@ def item_neighbors_table(
     return table.astype(
         {"item_id": "str", "neighbor_item_id": "str", "co_users": "int64", "neighbor_rank": "int64"}
     )
+
+
+def merchandise_interactions(interactions: Any, popularity: Any) -> Any:
+    """DuckDB relation of `user_key, item_id, interaction_weight` from the relation
+    `interactions` (user_item_interactions columns), without the rows of weight 0 (no signal)
+    and without items flagged `not is_merchandise` in the relation `popularity`
+    (item_popularity columns). Other weights (negative, NULL, NaN) stay, so that
+    `checked_weights` rejects them as it rejects them in a frame."""
+    excluded = popularity.filter("not is_merchandise").project("item_id as excluded_item_id")
+    return (
+        interactions.filter("interaction_weight is distinct from 0")
+        .join(excluded, "item_id = excluded_item_id", how="anti")
+        .project("user_key, item_id, interaction_weight")
+    )
+
+
+CODED_INTERACTIONS = (
+    "dense_rank() over (order by user_key) - 1 as user_index, "
+    "dense_rank() over (order by item_id) - 1 as item_index, "
+    # a NULL weight becomes NaN, as in a frame, so that checked_weights rejects it
+    "coalesce(interaction_weight::double, 'nan'::double) as interaction_weight"
+)
+
+
+def fetch_user_item_matrix(interactions: Any) -> UserItemMatrix:
+    """The user x item matrix of the DuckDB relation `interactions` (`user_key`, `item_id`,
+    `interaction_weight`), coded in DuckDB: only three numeric arrays and the distinct item ids
+    are fetched. Equal to `user_item_matrix(interactions.df())`: dense ranks in DuckDB's order
+    of the ids (byte order) are the sorted codes of `pd.factorize` (code point order)."""
+    coded = interactions.project(CODED_INTERACTIONS).fetchnumpy()
+    item_ids = interactions.project("item_id").distinct().order("item_id").fetchnumpy()["item_id"]
+    return coded_user_item_matrix(
+        coded["user_index"], coded["item_index"], coded["interaction_weight"], item_ids
+    )
+
+
+def item_neighbors_from_relations(interactions: Any, popularity: Any, cfg: NeighborConfig) -> pd.DataFrame:
+    """`item_neighbors_table` of the relation `interactions` without the non-merchandise items
+    of the relation `popularity`, pulling only coded positive interactions out of DuckDB
+    (see `merchandise_interactions`, `fetch_user_item_matrix`)."""
+    return matrix_neighbors(fetch_user_item_matrix(merchandise_interactions(interactions, popularity)), cfg)
