@@ -60,7 +60,7 @@ def test_default_memory_limit_is_a_capped_share_of_ram() -> None:
         "memory_limit": "2048MiB",
         "temp_directory": "w/b.duckdb.tmp",
     }
-    assert duckdb_resources({}, "w/b.duckdb", 65536)["memory_limit"] == "3072MiB"
+    assert duckdb_resources({}, "w/b.duckdb", 65536)["memory_limit"] == "2560MiB"
 
 
 def test_threads_must_be_a_whole_number() -> None:

@@ -200,7 +200,7 @@ def duckdb_memory_limit(env: dict[str, str]) -> tuple[str, str]:
     origin = (
         f"{MEMORY_LIMIT_ENV} set by the user"
         if env.get(MEMORY_LIMIT_ENV)
-        else "the plugin's default: a quarter of RAM, at most 3 GiB"
+        else "the plugin's default: a quarter of RAM, at most 2.5 GiB"
     )
     return limit, origin
 

@@ -22,10 +22,10 @@ from customer_intel.ops.pii import make_user_key_function, read_secret
 MEMORY_LIMIT_ENV = "CUSTOMER_INTEL_DUCKDB_MEMORY_LIMIT"
 THREADS_ENV = "CUSTOMER_INTEL_DUCKDB_THREADS"
 TEMP_DIRECTORY_ENV = "CUSTOMER_INTEL_DUCKDB_TEMP_DIRECTORY"
-# Default memory limit: a quarter of the machine's RAM, at most 3 GiB, so that a 10M-event build
+# Default memory limit: a quarter of the machine's RAM, at most 2.5 GiB, so that a 10M-event build
 # (DuckDB plus the Python models' frames and dbt itself) stays within 4 GB; DuckDB spills the rest.
 DEFAULT_MEMORY_SHARE = 0.25
-DEFAULT_MEMORY_CAP_MIB = 3 * 1024
+DEFAULT_MEMORY_CAP_MIB = 2560
 
 
 def machine_ram_mib() -> int:
