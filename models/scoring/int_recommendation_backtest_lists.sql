@@ -15,21 +15,22 @@ relevant as (
     select * from {{ ref('int_recommendation_backtest_relevant') }}
 ),
 
-events_as_of as (
-    select * from {{ ref('int_events_as_of') }}
-),
-
 backtest_popularity as (
     select * from {{ ref('int_recommendation_backtest_popularity') }}
 ),
 
-recommendation_lists as (
+backtest_lists as (
     select * from {{ ref('int_recommendation_lists') }}
     where snapshot_role = 'recommendation_backtest'
 ),
 
-cutoff as (
-    select snapshot_date as cutoff_date from {{ ref('int_feature_snapshots') }}
+backtest_people as (
+    select * from {{ ref('int_recommendation_people') }}
+    where snapshot_role = 'recommendation_backtest'
+),
+
+backtest_person_items as (
+    select * from {{ ref('int_recommendation_person_items') }}
     where snapshot_role = 'recommendation_backtest'
 ),
 
@@ -38,16 +39,14 @@ evaluated_users as (
 ),
 
 bought_items_before as (
-    select distinct
-        events_as_of.user_key,
-        events_as_of.item_id
-    from events_as_of
-    cross join cutoff
-    inner join evaluated_users on events_as_of.user_key = evaluated_users.user_key
-    where
-        events_as_of.event_type = 'purchase'
-        and events_as_of.item_id is not null
-        and events_as_of.event_date <= cutoff.cutoff_date
+    -- bought on or before the cutoff (int_recommendation_person_items, the same rows the
+    -- item-CF lists exclude)
+    select
+        backtest_people.user_key,
+        backtest_person_items.item_id
+    from backtest_person_items
+    inner join backtest_people on backtest_person_items.user_index = backtest_people.user_index
+    where backtest_person_items.is_bought
 ),
 
 bought_before as (
@@ -108,7 +107,7 @@ lists as (
         user_key,
         item_id,
         rank
-    from recommendation_lists
+    from backtest_lists
     union all
     select
         'popularity' as model_name,
