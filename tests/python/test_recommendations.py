@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from conftest import MODELS_ONLY, PROJECT_DIR, DbtRunner
+from customer_intel.ml import recommend
 from customer_intel.ml.recommend import (
     CONFIG_KEYS,
     NeighborConfig,
@@ -105,6 +106,60 @@ def test_blocks_and_row_order_do_not_change_the_result() -> None:
     )
     pd.testing.assert_frame_equal(whole, blocked)
     assert len(whole) > 0 and whole["neighbor_rank"].max() == 10
+
+
+def brute_force_neighbors(frame: pd.DataFrame, cfg: NeighborConfig) -> list[tuple]:
+    """Every pair computed directly (users in sorted order, as the sparse products add them),
+    ranked by similarity desc then neighbour id, cut to k: (item, neighbour, sim, co, rank)."""
+    weights: dict[str, dict[str, float]] = {}
+    for user, item, weight in sorted(frame.itertuples(index=False)):
+        if weight > 0:
+            weights.setdefault(item, {})[user] = weights.get(item, {}).get(user, 0.0) + weight
+    items = sorted(weights)
+    out = []
+    for item in items:
+        scored = []
+        for other in items:
+            common = sorted(weights[item].keys() & weights[other].keys())
+            if other == item or len(common) < cfg.min_co_users:
+                continue
+            co = float(len(common))
+            if cfg.similarity == "cosine":
+                dot = 0.0
+                for user in common:
+                    dot += weights[item][user] * weights[other][user]
+                norm_i = math.sqrt(sum(w * w for w in weights[item].values()))
+                norm_j = math.sqrt(sum(w * w for w in weights[other].values()))
+                raw = dot / (norm_i * norm_j)
+            else:
+                raw = co / (len(weights[item]) + len(weights[other]) - co)
+            similarity = min(raw, 1.0) * co / (co + cfg.shrinkage)
+            if similarity > 0:
+                scored.append((-similarity, other, int(co)))
+        for rank, (neg, other, co) in enumerate(sorted(scored)[: cfg.k], start=1):
+            out.append((item, other, -neg, co, rank))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top_k_equals_a_brute_force_computation(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(seed)
+    n_users, n_items = int(rng.integers(5, 40)), int(rng.integers(2, 30))
+    # small integer weights: sums and norms are exact, so similarities tie exactly and often
+    frame = interactions(
+        [
+            (f"u{u:02d}", f"i{i:02d}", float(rng.integers(0, 3)))
+            for u in range(n_users)
+            for i in rng.choice(n_items, int(rng.integers(1, n_items + 1)), replace=False)
+        ]
+    )
+    # tiny dense chunks: rows of one block go through the top-K pass in several pieces
+    monkeypatch.setattr(recommend, "TOP_K_CELLS", int(rng.integers(1, 3 * n_items)))
+    for similarity in ("cosine", "jaccard"):
+        for k, min_co, shrink, block in ((3, 1, 0.0, 4), (1, 2, 10.0, 100), (50, 1, 2.5, 1)):
+            cfg = NeighborConfig(similarity, k=k, min_co_users=min_co, shrinkage=shrink, block_items=block)
+            got = item_neighbors_table(frame, cfg)
+            assert list(got.itertuples(index=False, name=None)) == brute_force_neighbors(frame, cfg)
 
 
 def test_relations_pull_coded_merchandise_rows_and_give_the_frame_result() -> None:

@@ -16,8 +16,10 @@ Conventions
   shrunk towards 0 for small support: similarity x co_users / (co_users + shrinkage).
 - Memory: the item x item matrix is never materialised. Items are processed in blocks of
   `block_items` columns: a block's sparse co-occurrence rows (block x items, only non-zeros) are
-  computed, cut to the top K per item, and discarded, so memory stays proportional to the
-  matrix non-zeros, one block's co-occurrences and K per item.
+  computed, cut to the top K per item (rows of the block pass through a dense rows x items array
+  of at most `TOP_K_CELLS` cells to find each row's K-th similarity, instead of sorting every
+  pair), and discarded, so memory stays proportional to the matrix non-zeros, one block's
+  co-occurrences and K per item. Norms, counts and the binary pattern are computed once.
 - Ties: neighbours are ranked by similarity desc, then neighbor_item_id asc.
 - Pulling from the warehouse (`item_neighbors_from_relations`): only `user_key`, `item_id` and
   `interaction_weight` of rows with a non-zero weight of merchandise items leave DuckDB, and as
@@ -147,34 +149,99 @@ def coded_user_item_matrix(
     return UserItemMatrix(weights=matrix, item_ids=np.asarray(item_ids, dtype=object))
 
 
-def block_similarities(
-    uim: UserItemMatrix, start: int, stop: int, cfg: NeighborConfig
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(item, neighbour, similarity, co_users) for items [start, stop) against all items, after
-    the support filter and shrinkage, self-pairs removed. Only co-occurring pairs appear."""
+TOP_K_CELLS = 1 << 22  # dense cells (block rows x items) of one top-K pass: 32 MB of float64
+
+
+@dataclass(frozen=True)
+class BlockInputs:
+    """What every block needs, computed once per matrix: the weights and their binary pattern
+    in both layouts, and the column norms (cosine) or column counts (jaccard)."""
+
+    weights: sparse.csc_matrix
+    weights_rows: sparse.csr_matrix
+    binary: sparse.csc_matrix
+    binary_rows: sparse.csr_matrix
+    norms: np.ndarray
+    counts: np.ndarray
+
+
+def block_inputs(uim: UserItemMatrix) -> BlockInputs:
+    """The `BlockInputs` of `uim` (the products of a block are then those the CSC matrices give)."""
     x = uim.weights
     binary = x.copy()
     binary.data = np.ones_like(binary.data)
-    co = (binary[:, start:stop].T @ binary).tocsr()
-    co.sort_indices()
-    # positive weights: the dot products have exactly the co-occurrence pattern
-    dot = (x[:, start:stop].T @ x).tocsr() if cfg.similarity == "cosine" else None
-    rows = np.repeat(np.arange(start, stop), np.diff(co.indptr))
-    cols, co_users = co.indices.astype(np.int64), co.data
-    if dot is not None:
+    return BlockInputs(
+        weights=x,
+        weights_rows=x.tocsr(),
+        binary=binary,
+        binary_rows=binary.tocsr(),
+        norms=np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel()),
+        counts=np.asarray(binary.sum(axis=0)).ravel(),
+    )
+
+
+def block_similarities(
+    inputs: BlockInputs, start: int, stop: int, cfg: NeighborConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, neighbour, similarity, co_users) of items [start, stop) against all items, one
+    row per item of the block (CSR layout, neighbours in no particular order), after the support
+    filter and shrinkage; self-pairs and filtered pairs have similarity 0. Only co-occurring pairs
+    appear."""
+    co = inputs.binary[:, start:stop].T @ inputs.binary_rows
+    # positive weights: the dot products have exactly the co-occurrence pattern (and scipy lays
+    # out the same pattern the same way, so no index sort is needed to align them)
+    dot = inputs.weights[:, start:stop].T @ inputs.weights_rows if cfg.similarity == "cosine" else None
+    if dot is not None and not (
+        np.array_equal(dot.indptr, co.indptr) and np.array_equal(dot.indices, co.indices)
+    ):
+        co.sort_indices()
         dot.sort_indices()
         if not np.array_equal(dot.indices, co.indices):
             raise RecommendationInputError("internal: dot-product and co-occurrence patterns differ")
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
-        raw = dot.data / (norms[rows] * norms[cols])
+    rows = np.repeat(np.arange(start, stop), np.diff(co.indptr))
+    cols, co_users = co.indices.astype(np.int64), co.data
+    if dot is not None:
+        raw = dot.data / (inputs.norms[rows] * inputs.norms[cols])
     else:
-        counts = np.asarray(binary.sum(axis=0)).ravel()
-        raw = co_users / (counts[rows] + counts[cols] - co_users)
-    keep = (rows != cols) & (co_users >= cfg.min_co_users)
-    rows, cols, co_users, raw = rows[keep], cols[keep], co_users[keep], raw[keep]
+        raw = co_users / (inputs.counts[rows] + inputs.counts[cols] - co_users)
     # rounding can put a cosine of parallel vectors a hair above 1
     similarity = np.minimum(raw, 1.0) * co_users / (co_users + cfg.shrinkage)
-    return rows, cols, similarity, co_users.astype(np.int64)
+    keep = (rows != cols) & (co_users >= cfg.min_co_users) & (similarity > 0)
+    return co.indptr, cols, np.where(keep, similarity, 0.0), co_users.astype(np.int64)
+
+
+def top_k_entries(
+    indptr: np.ndarray, cols: np.ndarray, similarity: np.ndarray, k: int, n_items: int
+) -> np.ndarray:
+    """Positions of the entries kept by the top k of each CSR row (similarity desc, then column
+    asc; only similarities > 0), in no particular order. Rows go through a dense rows x items
+    array of at most TOP_K_CELLS cells: a partition finds each row's k-th largest similarity,
+    everything above it is kept, and of the entries equal to it the lowest columns fill the rest."""
+    n_rows = len(indptr) - 1
+    chunk = max(1, TOP_K_CELLS // max(n_items, 1))
+    nth = max(n_items - k, 0)
+    kept = []
+    for r0 in range(0, n_rows, chunk):
+        r1 = min(r0 + chunk, n_rows)
+        lo, hi = indptr[r0], indptr[r1]
+        if lo == hi:
+            continue
+        rows = np.repeat(np.arange(r1 - r0), np.diff(indptr[r0 : r1 + 1]))
+        c, s = cols[lo:hi], similarity[lo:hi]
+        dense = np.zeros((r1 - r0, n_items))
+        dense[rows, c] = s
+        bound = np.partition(dense, nth, axis=1)[:, nth][rows]
+        del dense
+        above = s > bound
+        need = k - np.bincount(rows[above], minlength=r1 - r0)
+        tied = np.flatnonzero((s == bound) & (s > 0))
+        tied = tied[np.lexsort((c[tied], rows[tied]))]
+        tied_rows = rows[tied]
+        first = np.r_[0, np.flatnonzero(np.diff(tied_rows)) + 1]
+        place = np.arange(len(tied)) - np.repeat(first, np.diff(np.r_[first, len(tied)]))
+        kept.append(lo + np.flatnonzero(above))
+        kept.append(lo + tied[place < need[tied_rows]])
+    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
 
 
 def top_k(
@@ -183,29 +250,20 @@ def top_k(
     similarity: np.ndarray,
     co_users: np.ndarray,
     item_ids: np.ndarray,
-    k: int,
 ) -> pd.DataFrame:
-    """Keep the k most similar neighbours per item (ties: neighbour id asc), ranked 1..k."""
-    positive = similarity > 0
-    rows, cols, similarity, co_users = (
-        rows[positive],
-        cols[positive],
-        similarity[positive],
-        co_users[positive],
-    )
-    # item ids are sorted, so column index order is neighbour id order
+    """The kept entries ranked per item: similarity desc, then neighbour id asc (item ids are
+    sorted, so column index order is neighbour id order), ranks from 1."""
     order = np.lexsort((cols, -similarity, rows))
     rows, cols, similarity, co_users = rows[order], cols[order], similarity[order], co_users[order]
     starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
     rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) + 1
-    keep = rank <= k
     return pd.DataFrame(
         {
-            "item_id": item_ids[rows[keep]],
-            "neighbor_item_id": item_ids[cols[keep]],
-            "similarity": similarity[keep],
-            "co_users": co_users[keep],
-            "neighbor_rank": rank[keep].astype(np.int64),
+            "item_id": item_ids[rows],
+            "neighbor_item_id": item_ids[cols],
+            "similarity": similarity,
+            "co_users": co_users,
+            "neighbor_rank": rank.astype(np.int64),
         }
     )
 
@@ -224,12 +282,15 @@ def item_neighbors_table(
 def matrix_neighbors(uim: UserItemMatrix, cfg: NeighborConfig) -> pd.DataFrame:
     """Top-K neighbours of every item of `uim`, block by block (see `item_neighbors_table`)."""
     n_items = len(uim.item_ids)
+    inputs = block_inputs(uim)
     parts = []
     for start in range(0, n_items, cfg.block_items):
         stop = min(start + cfg.block_items, n_items)
-        rows, cols, similarity, co_users = block_similarities(uim, start, stop, cfg)
-        if len(rows):
-            parts.append(top_k(rows, cols, similarity, co_users, uim.item_ids, cfg.k))
+        indptr, cols, similarity, co_users = block_similarities(inputs, start, stop, cfg)
+        kept = top_k_entries(indptr, cols, similarity, cfg.k, n_items)
+        if len(kept):
+            rows = start + np.searchsorted(indptr, kept, side="right") - 1
+            parts.append(top_k(rows, cols[kept], similarity[kept], co_users[kept], uim.item_ids))
     if not parts:
         return NEIGHBORS_EMPTY.copy()
     table = pd.concat(parts, ignore_index=True)
