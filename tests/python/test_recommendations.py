@@ -155,6 +155,7 @@ def test_top_k_equals_a_brute_force_computation(seed: int, monkeypatch: pytest.M
     )
     # tiny dense chunks: rows of one block go through the top-K pass in several pieces
     monkeypatch.setattr(recommend, "TOP_K_CELLS", int(rng.integers(1, 3 * n_items)))
+    monkeypatch.setattr(recommend, "HELD_ENTRIES", int(rng.integers(0, 2)) * 10**6)
     for similarity in ("cosine", "jaccard"):
         for k, min_co, shrink, block in ((3, 1, 0.0, 4), (1, 2, 10.0, 100), (50, 1, 2.5, 1)):
             cfg = NeighborConfig(similarity, k=k, min_co_users=min_co, shrinkage=shrink, block_items=block)

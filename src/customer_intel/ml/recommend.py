@@ -150,47 +150,61 @@ def coded_user_item_matrix(
 
 
 TOP_K_CELLS = 1 << 22  # dense cells (block rows x items) of one top-K pass: 32 MB of float64
+HELD_ENTRIES = 1 << 20  # held candidates are cut to K per item when more than this (and 4 K/item)
 
 
 @dataclass(frozen=True)
 class BlockInputs:
     """What every block needs, computed once per matrix: the weights and their binary pattern
-    in both layouts, and the column norms (cosine) or column counts (jaccard)."""
+    (CSC), and the column norms (cosine) or column counts (jaccard)."""
 
     weights: sparse.csc_matrix
-    weights_rows: sparse.csr_matrix
     binary: sparse.csc_matrix
-    binary_rows: sparse.csr_matrix
     norms: np.ndarray
     counts: np.ndarray
 
 
 def block_inputs(uim: UserItemMatrix) -> BlockInputs:
-    """The `BlockInputs` of `uim` (the products of a block are then those the CSC matrices give)."""
+    """The `BlockInputs` of `uim`."""
     x = uim.weights
     binary = x.copy()
     binary.data = np.ones_like(binary.data)
     return BlockInputs(
         weights=x,
-        weights_rows=x.tocsr(),
         binary=binary,
-        binary_rows=binary.tocsr(),
         norms=np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel()),
         counts=np.asarray(binary.sum(axis=0)).ravel(),
     )
 
 
+def columns_from(matrix: sparse.csr_matrix, start: int) -> sparse.csr_matrix:
+    """`matrix` (CSR, sorted indices) with only its entries in columns >= `start` (same shape
+    and column numbers): the right operand of a block's products."""
+    keep = matrix.indices >= start
+    indptr = np.r_[0, np.cumsum(keep)][matrix.indptr]
+    return sparse.csr_matrix(
+        (matrix.data[keep], matrix.indices[keep], indptr), shape=matrix.shape, copy=False
+    )
+
+
 def block_similarities(
-    inputs: BlockInputs, start: int, stop: int, cfg: NeighborConfig
+    inputs: BlockInputs,
+    start: int,
+    stop: int,
+    cfg: NeighborConfig,
+    weights_rows: sparse.csr_matrix,
+    binary_rows: sparse.csr_matrix,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(indptr, neighbour, similarity, co_users) of items [start, stop) against all items, one
-    row per item of the block (CSR layout, neighbours in no particular order), after the support
-    filter and shrinkage; self-pairs and filtered pairs have similarity 0. Only co-occurring pairs
-    appear."""
-    co = inputs.binary[:, start:stop].T @ inputs.binary_rows
+    """(indptr, neighbour, similarity, co_users) of items [start, stop) against the items of the
+    right operands `weights_rows`, `binary_rows` (the matrix as CSR, possibly cut to columns >=
+    `start`), one row per item of the block (CSR layout, neighbours in no particular order),
+    after the support filter and shrinkage; self-pairs and filtered pairs have similarity 0.
+    Only co-occurring pairs appear. Each product adds its terms user by user in user order, so
+    the (i, j) and (j, i) values are equal to the last bit."""
+    co = inputs.binary[:, start:stop].T @ binary_rows
     # positive weights: the dot products have exactly the co-occurrence pattern (and scipy lays
     # out the same pattern the same way, so no index sort is needed to align them)
-    dot = inputs.weights[:, start:stop].T @ inputs.weights_rows if cfg.similarity == "cosine" else None
+    dot = inputs.weights[:, start:stop].T @ weights_rows if cfg.similarity == "cosine" else None
     if dot is not None and not (
         np.array_equal(dot.indptr, co.indptr) and np.array_equal(dot.indices, co.indices)
     ):
@@ -210,62 +224,34 @@ def block_similarities(
     return co.indptr, cols, np.where(keep, similarity, 0.0), co_users.astype(np.int64)
 
 
-def top_k_entries(
-    indptr: np.ndarray, cols: np.ndarray, similarity: np.ndarray, k: int, n_items: int
+def kept_by_bound(
+    group: np.ndarray, other: np.ndarray, similarity: np.ndarray, bound: np.ndarray, k: int
 ) -> np.ndarray:
-    """Positions of the entries kept by the top k of each CSR row (similarity desc, then column
-    asc; only similarities > 0), in no particular order. Rows go through a dense rows x items
-    array of at most TOP_K_CELLS cells: a partition finds each row's k-th largest similarity,
-    everything above it is kept, and of the entries equal to it the lowest columns fill the rest."""
-    n_rows = len(indptr) - 1
-    chunk = max(1, TOP_K_CELLS // max(n_items, 1))
-    nth = max(n_items - k, 0)
-    kept = []
-    for r0 in range(0, n_rows, chunk):
-        r1 = min(r0 + chunk, n_rows)
-        lo, hi = indptr[r0], indptr[r1]
-        if lo == hi:
-            continue
-        rows = np.repeat(np.arange(r1 - r0), np.diff(indptr[r0 : r1 + 1]))
-        c, s = cols[lo:hi], similarity[lo:hi]
-        dense = np.zeros((r1 - r0, n_items))
-        dense[rows, c] = s
-        bound = np.partition(dense, nth, axis=1)[:, nth][rows]
-        del dense
-        above = s > bound
-        need = k - np.bincount(rows[above], minlength=r1 - r0)
-        tied = np.flatnonzero((s == bound) & (s > 0))
-        tied = tied[np.lexsort((c[tied], rows[tied]))]
-        tied_rows = rows[tied]
-        first = np.r_[0, np.flatnonzero(np.diff(tied_rows)) + 1]
-        place = np.arange(len(tied)) - np.repeat(first, np.diff(np.r_[first, len(tied)]))
-        kept.append(lo + np.flatnonzero(above))
-        kept.append(lo + tied[place < need[tied_rows]])
-    return np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+    """Positions of the entries in the top k of their group, given each group's k-th largest
+    similarity `bound` (similarity desc, then `other` asc; only similarities > 0): every entry
+    above the bound, and of those equal to it the lowest `other` up to k per group."""
+    at = bound[group]
+    above = similarity > at
+    need = k - np.bincount(group[above], minlength=len(bound))
+    tied = np.flatnonzero((similarity == at) & (similarity > 0))
+    tied = tied[np.lexsort((other[tied], group[tied]))]
+    tied_groups = group[tied]
+    first = np.r_[0, np.flatnonzero(np.diff(tied_groups)) + 1]
+    place = np.arange(len(tied)) - np.repeat(first, np.diff(np.r_[first, len(tied)]))
+    return np.concatenate([np.flatnonzero(above), tied[place < need[tied_groups]]])
 
 
-def top_k(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    similarity: np.ndarray,
-    co_users: np.ndarray,
-    item_ids: np.ndarray,
-) -> pd.DataFrame:
-    """The kept entries ranked per item: similarity desc, then neighbour id asc (item ids are
-    sorted, so column index order is neighbour id order), ranks from 1."""
+def ranked(
+    rows: np.ndarray, cols: np.ndarray, similarity: np.ndarray, co_users: np.ndarray, k: int
+) -> tuple[np.ndarray, ...]:
+    """The top k entries of each row, ordered by row, similarity desc, column asc (item ids are
+    sorted, so column order is neighbour id order), with their ranks from 1."""
     order = np.lexsort((cols, -similarity, rows))
     rows, cols, similarity, co_users = rows[order], cols[order], similarity[order], co_users[order]
     starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
     rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) + 1
-    return pd.DataFrame(
-        {
-            "item_id": item_ids[rows],
-            "neighbor_item_id": item_ids[cols],
-            "similarity": similarity,
-            "co_users": co_users,
-            "neighbor_rank": rank.astype(np.int64),
-        }
-    )
+    keep = rank <= k
+    return rows[keep], cols[keep], similarity[keep], co_users[keep], rank[keep].astype(np.int64)
 
 
 def item_neighbors_table(
@@ -280,17 +266,85 @@ def item_neighbors_table(
 
 
 def matrix_neighbors(uim: UserItemMatrix, cfg: NeighborConfig) -> pd.DataFrame:
-    """Top-K neighbours of every item of `uim`, block by block (see `item_neighbors_table`)."""
-    n_items = len(uim.item_ids)
+    """Top-K neighbours of every item of `uim`, block by block (see `item_neighbors_table`).
+
+    Similarity is symmetric (to the last bit), so a block [a, b) is multiplied only with the
+    columns >= a: its rows get their top K among those columns, and each later item j >= b
+    gets, as held candidates, its top K among the block's items (the transposed entries).
+    When its own block comes, an item's held candidates (columns < a) join its row's; top K of
+    a union = top K of the parts' top K, as the order (similarity desc, column asc) is total.
+    Rows pass through dense arrays of at most TOP_K_CELLS cells (a partition finds the K-th
+    similarity) instead of sorting every pair; blocks are at most `block_items` items and at
+    most one dense pass wide."""
+    n_items, k = len(uim.item_ids), cfg.k
     inputs = block_inputs(uim)
+    weights_rows, binary_rows = inputs.weights.tocsr(), inputs.binary.tocsr()
+    step = max(1, min(cfg.block_items, TOP_K_CELLS // max(n_items, 1)))
+    held = [np.zeros(0, dtype=np.int64)] * 3 + [np.zeros(0)]  # item, neighbour, co_users, similarity
     parts = []
-    for start in range(0, n_items, cfg.block_items):
-        stop = min(start + cfg.block_items, n_items)
-        indptr, cols, similarity, co_users = block_similarities(inputs, start, stop, cfg)
-        kept = top_k_entries(indptr, cols, similarity, cfg.k, n_items)
-        if len(kept):
-            rows = start + np.searchsorted(indptr, kept, side="right") - 1
-            parts.append(top_k(rows, cols[kept], similarity[kept], co_users[kept], uim.item_ids))
+    for start in range(0, n_items, step):
+        stop = min(start + step, n_items)
+        if start:
+            weights_rows = columns_from(weights_rows, start)
+            binary_rows = columns_from(binary_rows, start)
+        indptr, cols, similarity, co_users = block_similarities(
+            inputs, start, stop, cfg, weights_rows, binary_rows
+        )
+        width, n_rows = n_items - start, stop - start
+        chunk = max(1, TOP_K_CELLS // width)
+        found = []
+        for r0 in range(0, n_rows, chunk):
+            r1 = min(r0 + chunk, n_rows)
+            lo, hi = indptr[r0], indptr[r1]
+            if lo == hi:
+                continue
+            local = np.repeat(np.arange(r1 - r0), np.diff(indptr[r0 : r1 + 1]))
+            c, s = cols[lo:hi] - start, similarity[lo:hi]
+            dense = np.zeros((r1 - r0, width))
+            dense[local, c] = s
+            nth = max(width - k, 0)
+            row_bound = np.partition(dense, nth, axis=1)[:, nth]
+            found.append(lo + kept_by_bound(local, c, s, row_bound, k))
+            later = np.flatnonzero(c >= n_rows)  # columns after the block: transposed entries
+            if len(later):
+                nth = max(r1 - r0 - k, 0)
+                col_bound = np.partition(dense[:, n_rows:], nth, axis=0)[nth]
+                del dense
+                pick = lo + later[kept_by_bound(c[later] - n_rows, local[later], s[later], col_bound, k)]
+                pick_rows = start + np.searchsorted(indptr, pick, side="right") - 1
+                held = [
+                    np.r_[held[0], cols[pick]],
+                    np.r_[held[1], pick_rows],
+                    np.r_[held[2], co_users[pick]],
+                    np.r_[held[3], similarity[pick]],
+                ]
+        found = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        mine = held[0] < stop
+        rows = np.r_[start + np.searchsorted(indptr, found, side="right") - 1, held[0][mine]]
+        result = ranked(
+            rows,
+            np.r_[cols[found], held[1][mine]],
+            np.r_[similarity[found], held[3][mine]],
+            np.r_[co_users[found], held[2][mine]],
+            k,
+        )
+        held = [part[~mine] for part in held]
+        if len(held[0]) > max(HELD_ENTRIES, 4 * n_items * k):
+            item, neighbour, sim, co, _ = ranked(held[0], held[1], held[3], held[2], k)
+            held = [item, neighbour, co, sim]
+        if len(result[0]):
+            rows, cols_, sim, co, rank = result
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "item_id": uim.item_ids[rows],
+                        "neighbor_item_id": uim.item_ids[cols_],
+                        "similarity": sim,
+                        "co_users": co,
+                        "neighbor_rank": rank,
+                    }
+                )
+            )
     if not parts:
         return NEIGHBORS_EMPTY.copy()
     table = pd.concat(parts, ignore_index=True)
