@@ -144,19 +144,6 @@ main_categories as (
     ) = 1
 ),
 
-user_context as (
-    select
-        lists.snapshot_role,
-        lists.allow_bought,
-        people.user_index,
-        main_categories.main_category,
-        case when lists.allow_bought then 0 else coalesce(bought_counts.bought_items, 0) end as bought_items
-    from lists
-    inner join people on lists.snapshot_role = people.snapshot_role
-    left join main_categories on people.user_index = main_categories.user_index
-    left join bought_counts on people.user_index = bought_counts.user_index
-),
-
 cf_candidates as (
     select
         lists.allow_bought,
@@ -172,6 +159,32 @@ cf_candidates as (
         on
             item_cf_lists.snapshot_role = lists.snapshot_role
             and item_cf_lists.evaluation_mode = lists.evaluation_mode
+),
+
+cf_counts as (
+    select
+        allow_bought,
+        user_index,
+        count(*) as cf_items
+    from cf_candidates
+    group by allow_bought, user_index
+),
+
+user_context as (
+    -- the lists item-CF leaves short (fewer than N items): only these are filled
+    select
+        lists.snapshot_role,
+        lists.allow_bought,
+        people.user_index,
+        main_categories.main_category,
+        case when lists.allow_bought then 0 else coalesce(bought_counts.bought_items, 0) end as bought_items
+    from lists
+    inner join people on lists.snapshot_role = people.snapshot_role
+    left join main_categories on people.user_index = main_categories.user_index
+    left join bought_counts on people.user_index = bought_counts.user_index
+    left join cf_counts
+        on lists.allow_bought = cf_counts.allow_bought and people.user_index = cf_counts.user_index
+    where coalesce(cf_counts.cf_items, 0) < {{ top_n }}
 ),
 
 category_fill_ranks as (
@@ -237,8 +250,15 @@ overall_fill as (
             and overall_fill_ranks.popularity_rank = catalog.popularity_rank
 ),
 
+short_list_cf as (
+    select cf_candidates.*
+    from cf_candidates
+    semi join user_context
+        on cf_candidates.allow_bought = user_context.allow_bought and cf_candidates.user_index = user_context.user_index
+),
+
 candidates as (
-    select * from cf_candidates
+    select * from short_list_cf
     union all
     select * from category_fill
     union all
@@ -274,24 +294,62 @@ best_source as (
 top_offers as (
     -- the N first per list and person: a top-N aggregate, not a sort of every candidate
     select
-        allow_bought,
-        user_index,
+        best_source.allow_bought,
+        best_source.user_index,
         min_by(
-            struct_pack(item_id, score := offer.score, source := offer.source, because_of_item_id := offer.because_of_item_id),
-            list_order,
+            struct_pack(
+                item_id := best_source.item_id,
+                score := best_source.offer.score,
+                source := best_source.offer.source,
+                because_of_item_id := best_source.offer.because_of_item_id
+            ),
+            best_source.list_order,
             {{ top_n }}
         ) as offers
     from best_source
-    group by allow_bought, user_index
+    group by best_source.allow_bought, best_source.user_index
+),
+
+filled_offers as (
+    select
+        top_offers.allow_bought,
+        top_offers.user_index,
+        unnest(top_offers.offers) as offer,
+        unnest(range(1, len(top_offers.offers) + 1)) as rank
+    from top_offers
+),
+
+filled as (
+    select
+        filled_offers.allow_bought,
+        filled_offers.user_index,
+        struct_extract(filled_offers.offer, 'item_id') as item_id,
+        struct_extract(filled_offers.offer, 'score') as score,
+        struct_extract(filled_offers.offer, 'source') as source,
+        struct_extract(filled_offers.offer, 'because_of_item_id') as because_of_item_id,
+        filled_offers.rank
+    from filled_offers
+),
+
+full_lists as (
+    -- N item-CF items: the list is those items in item-CF order (no fill can come before them)
+    select
+        cf_candidates.allow_bought,
+        cf_candidates.user_index,
+        cf_candidates.item_id,
+        cf_candidates.score,
+        cf_candidates.source,
+        cf_candidates.because_of_item_id,
+        cast(cf_candidates.source_order as bigint) as rank
+    from cf_candidates
+    anti join user_context
+        on cf_candidates.allow_bought = user_context.allow_bought and cf_candidates.user_index = user_context.user_index
 ),
 
 ranked as (
-    select
-        allow_bought,
-        user_index,
-        unnest(offers, recursive := true),
-        unnest(range(1, len(offers) + 1)) as rank
-    from top_offers
+    select * from filled
+    union all
+    select * from full_lists
 ),
 
 named as (
