@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from customer_intel.devtools.bench import (
+    FAMILIES,
     SCALES,
     Measure,
     RunFigures,
@@ -18,6 +19,7 @@ from customer_intel.devtools.bench import (
     node_rows,
     parse_scale,
     replace_section,
+    report,
     startup_seconds,
 )
 
@@ -79,3 +81,25 @@ def test_node_summary_sums_tests_and_ranks_nodes(tmp_path: Path) -> None:
     results.write_text(json.dumps({"results": [{"unique_id": "x", "execution_time": 1, "timing": timing}]}))
     expected = datetime(2026, 11, 27, 4, 33, 27, 607425, tzinfo=UTC).timestamp()
     assert first_node_epoch(results) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("scale_name", ["1M", "30M"])
+def test_report_renders_every_part_against_the_scale_budget(scale_name: str) -> None:
+    """A whole section from made-up figures: the steps, the families and the item-CF tables, and
+    the budget of the scale (4 GB up to 10M, 8 GB at 30M)."""
+    scale = SCALES[scale_name]
+    m = Measure(10.0, 3000.0, 0)
+    run = RunFigures(
+        generate=m, build=Measure(40.0, 4000.0, 0), floor=Measure(2.0, 500.0, 0), startup_s=5.0,
+        startup_from_launch_s=6.0, node_seconds={"model.customer_intel.a": 3.0, "test.customer_intel.t": 1.0},
+        families={family: m for family in FAMILIES},
+        item_cf={"python_sparse": m, "sql_self_join": Measure(20.0, 4000.0, 0)},
+        item_cf_agreement=(10, 10, 1.0), interaction_rows=100,
+    )  # fmt: skip
+    text = report([run], scale, 1000, 42, ("2560MiB", "default"))
+    assert "Build / floor: 20.0x the time" in text
+    assert f"share of {scale.budget_gb} GB" in text
+    verdict = "OVER" if scale.budget_gb == 4 else "within"
+    assert f"4,000 MiB, {verdict} the {scale.budget_gb} GB budget" in text
+    assert all(f"| {family} |" in text for family in FAMILIES)
+    assert "SQL / package: time 2.00x" in text

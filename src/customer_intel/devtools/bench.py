@@ -419,9 +419,9 @@ def report(
             "`dbt seed` of one tiny seed):",
             "",
             "| family | median wall time (s) | range (s) | median peak RSS (MiB) "
-            "| max peak RSS (MiB, share of 4 GB) |",
+            f"| max peak RSS (MiB, share of {scale.budget_gb} GB) |",
             "|---|---:|---:|---:|---:|",
-            *[step_row(family, [r.families[family] for r in runs]) for family in FAMILIES],
+            *[step_row(family, [r.families[family] for r in runs], budget) for family in FAMILIES],
         ]
     if all(r.item_cf for r in runs):
         python_s = med([r.item_cf["python_sparse"].seconds for r in runs])
