@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from customer_intel.ml.recommend import positions_in_runs
+
 SCALE = 10**12
 
 TOP_N_COLUMNS = ["user_index", "item_index", "score", "because_of_item_index", "cf_rank"]
@@ -191,12 +193,7 @@ def top_n_item_cf(
             totals[order],
             because[order],
         )
-        person_starts = np.flatnonzero(np.r_[True, cand_user[1:] != cand_user[:-1]])
-        rank = (
-            np.arange(len(cand_user))
-            - np.repeat(person_starts, np.diff(np.r_[person_starts, len(cand_user)]))
-            + 1
-        )
+        rank = positions_in_runs(cand_user) + 1
         top = rank <= top_n
         parts.append(
             pd.DataFrame(
@@ -224,15 +221,6 @@ def top_n_item_cf(
     )
 
 
-LIST_COLUMNS = [
-    "snapshot_role",
-    "evaluation_mode",
-    "user_index",
-    "item_id",
-    "score",
-    "because_of_item_id",
-    "cf_rank",
-]
 ROLES = ("current", "recommendation_backtest")
 
 

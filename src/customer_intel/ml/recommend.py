@@ -224,6 +224,15 @@ def block_similarities(
     return co.indptr, cols, np.where(keep, similarity, 0.0), co_users.astype(np.int64)
 
 
+def positions_in_runs(keys: np.ndarray) -> np.ndarray:
+    """0-based position of each element within its run of equal consecutive `keys` (sorted by
+    group): [7, 7, 9, 9, 9] -> [0, 1, 0, 1, 2]."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.arange(len(keys)) - np.repeat(starts, np.diff(np.r_[starts, len(keys)]))
+
+
 def kept_by_bound(
     group: np.ndarray, other: np.ndarray, similarity: np.ndarray, bound: np.ndarray, k: int
 ) -> np.ndarray:
@@ -236,8 +245,7 @@ def kept_by_bound(
     tied = np.flatnonzero((similarity == at) & (similarity > 0))
     tied = tied[np.lexsort((other[tied], group[tied]))]
     tied_groups = group[tied]
-    first = np.r_[0, np.flatnonzero(np.diff(tied_groups)) + 1]
-    place = np.arange(len(tied)) - np.repeat(first, np.diff(np.r_[first, len(tied)]))
+    place = positions_in_runs(tied_groups)
     return np.concatenate([np.flatnonzero(above), tied[place < need[tied_groups]]])
 
 
@@ -248,8 +256,7 @@ def ranked(
     sorted, so column order is neighbour id order), with their ranks from 1."""
     order = np.lexsort((cols, -similarity, rows))
     rows, cols, similarity, co_users = rows[order], cols[order], similarity[order], co_users[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
-    rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) + 1
+    rank = positions_in_runs(rows) + 1
     keep = rank <= k
     return rows[keep], cols[keep], similarity[keep], co_users[keep], rank[keep].astype(np.int64)
 
