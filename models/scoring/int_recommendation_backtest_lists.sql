@@ -11,10 +11,6 @@
 
 with
 
-relevant as (
-    select * from {{ ref('int_recommendation_backtest_relevant') }}
-),
-
 backtest_popularity as (
     select * from {{ ref('int_recommendation_backtest_popularity') }}
 ),
@@ -35,7 +31,8 @@ backtest_person_items as (
 ),
 
 evaluated_users as (
-    select distinct user_key from relevant
+    -- the people the backtest evaluates, as int_recommendation_people lists them
+    select user_key from backtest_people
 ),
 
 bought_items_before as (
