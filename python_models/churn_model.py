@@ -1,10 +1,12 @@
-"""The fitted churn model as a table: intercept, and per feature its scaling and coefficient."""
+"""The linear churn candidates as a table: per fit role and candidate, the intercept, and per
+feature its scaling and coefficient."""
 
-from customer_intel.ml.churn import churn_model_table, config_from_params, training_frame
+from customer_intel.ml.churn import RECENCY_FEATURE, churn_model_table, config_from_params, training_frame
 
 
 def model(dbt, session):
-    """Fit the logistic regression on the `train` snapshot of int_churn_snapshots."""
+    """Fit the logistic regression and the calibrated recency baseline on the training snapshot
+    of each fit role of int_churn_snapshots (backtest: `train`; serving: `eval`)."""
     dbt.config(materialized="table")
     # literal config.get calls: dbt passes a Python model only the config keys it sees used
     params = {
@@ -16,5 +18,6 @@ def model(dbt, session):
         "min_training_rows": dbt.config.get("min_training_rows"),
     }
     cfg = config_from_params(params)
-    # only the train rows, and of them the key, the label and the features, leave DuckDB
-    return churn_model_table(training_frame(dbt.ref("int_churn_snapshots"), cfg), cfg)
+    # only the training rows, and of them the key, the label and the features, leave DuckDB
+    frame = training_frame(dbt.ref("int_churn_snapshots"), (*cfg.features, RECENCY_FEATURE))
+    return churn_model_table(frame, cfg)

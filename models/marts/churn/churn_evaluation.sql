@@ -1,136 +1,166 @@
--- Out-of-time evaluation of the churn model on the `eval` snapshot (as_of_date - H, labels from
--- the H days up to as_of_date, a period the model never saw), next to a recency-only baseline
--- (score = days since the last purchase, no fitting). One row per model.
---   roc_auc: Mann-Whitney form, probability that a random churner scores above a random
---            non-churner, ties counting one half (= scikit-learn roc_auc_score)
---   pr_auc:  average precision, sum over distinct score thresholds (high to low) of
---            (recall gain) × precision at that threshold (= scikit-learn average_precision_score)
---   log_loss, brier_score: mean over people; probabilities clipped to [eps, 1 - eps] for the log
---            (eps = 2.22e-16); NULL for the baseline, whose score is not a probability
--- Metrics that need both classes are NULL when the snapshot has only one.
+-- Every churn candidate evaluated out of time on the same `eval` snapshot, with the champion
+-- that churn_scores serves. Metrics: int_churn_candidate_metrics (backtest fits); dates,
+-- statuses and versions: int_churn_fits (backtest and serving fits).
+-- Champion rule, on the backtest:
+--   1. eligible: recency_only always; another baseline only if its ROC AUC is at least that of
+--      every simpler baseline; a model only if its ROC AUC is at least every baseline's and its
+--      log loss at most every baseline's (a model is never served when a no-model baseline
+--      beats it out of time). A NULL metric (one class, no people) does not disqualify.
+--   2. among the eligible, the lowest log loss; candidates within `churn_champion_tolerance`
+--      of it tie, and the simplest of them (lowest complexity_rank) is the champion.
+--   3. no log loss at all (no evaluation people): the simplest candidate serves.
+
+{%- set tolerance = typed_var('churn_champion_tolerance') | float %}
 
 with
 
-predictions as (
-    select * from {{ ref('int_churn_predictions') }}
-    where snapshot_role = 'eval'
+candidates as (
+    select * from {{ ref('churn_candidates') }}
 ),
 
-scored as (
-    select
-        'logistic_regression' as model_name,
-        user_key,
-        cast(is_churned as integer) as churned,
-        churn_probability as score,
-        churn_probability as probability
-    from predictions
-    union all
-    select
-        'recency_only' as model_name,
-        user_key,
-        cast(is_churned as integer) as churned,
-        cast(recency_days as double) as score,
-        cast(null as double) as probability
-    from predictions
+metrics as (
+    select * from {{ ref('int_churn_candidate_metrics') }}
 ),
 
-score_groups as (
-    -- people sharing a score form one group: ties are one threshold
-    select
-        model_name,
-        score,
-        count(*) as group_users,
-        sum(churned) as group_positives
-    from scored
-    group by model_name, score
+churn_fits as (
+    select * from {{ ref('int_churn_fits') }}
 ),
 
-ranked_groups as (
+backtest_fits as (
+    select * from churn_fits
+    where fit_role = 'backtest'
+),
+
+serving_fits as (
+    select * from churn_fits
+    where fit_role = 'serving'
+),
+
+evaluated as (
+    select
+        candidates.model_name,
+        candidates.model_kind,
+        candidates.complexity_rank,
+        metrics.evaluation_snapshot_date,
+        backtest_fits.training_snapshot_date as backtest_training_snapshot_date,
+        serving_fits.training_snapshot_date as serving_training_snapshot_date,
+        cast(coalesce(metrics.user_count, 0) as bigint) as user_count,
+        cast(coalesce(metrics.positives, 0) as bigint) as positives,
+        metrics.positive_rate,
+        metrics.roc_auc,
+        metrics.pr_auc,
+        metrics.log_loss,
+        metrics.brier_score,
+        metrics.mean_predicted_probability,
+        backtest_fits.model_status as backtest_model_status,
+        backtest_fits.model_version as backtest_model_version,
+        serving_fits.model_status as serving_model_status,
+        serving_fits.model_version as serving_model_version
+    from candidates
+    left join metrics on candidates.model_name = metrics.model_name
+    left join backtest_fits on candidates.model_name = backtest_fits.model_name
+    left join serving_fits on candidates.model_name = serving_fits.model_name
+),
+
+bars as (
+    -- what each candidate has to match: the simpler baselines' ranking, every baseline's log loss
     select
         *,
-        -- average ascending rank of the group's members (ties share the mean rank)
-        sum(group_users) over (
-            partition by model_name order by score asc rows between unbounded preceding and current row
-        ) - (group_users - 1) / 2.0 as average_rank,
-        -- people and positives scoring at least this group's score
-        sum(group_users) over (
-            partition by model_name order by score desc rows between unbounded preceding and current row
-        ) as users_at_or_above,
-        sum(group_positives) over (
-            partition by model_name order by score desc rows between unbounded preceding and current row
-        ) as positives_at_or_above
-    from score_groups
+        max(roc_auc) filter (where model_kind = 'baseline') over (
+            order by complexity_rank rows between unbounded preceding and 1 preceding
+        ) as simpler_baseline_roc_auc,
+        min(log_loss) filter (where model_kind = 'baseline') over () as best_baseline_log_loss
+    from evaluated
 ),
 
-totals as (
+eligibility as (
     select
-        model_name,
-        cast(sum(churned) as bigint) as positives,
-        count(*) as user_count,
-        avg(churned) as positive_rate,
-        -avg(
-            case
-                when probability is not null
-                    then
-                        churned * ln(greatest(least(probability, 1 - 2.220446049250313e-16), 2.220446049250313e-16))
-                        + (1 - churned)
-                        * ln(greatest(least(1 - probability, 1 - 2.220446049250313e-16), 2.220446049250313e-16))
-            end
-            order by user_key
-        ) as log_loss,
-        avg(pow(probability - churned, 2) order by user_key) as brier_score,
-        avg(probability order by user_key) as mean_predicted_probability
-    from scored
-    group by model_name
+        *,
+        coalesce(roc_auc >= simpler_baseline_roc_auc, true)
+        and (model_kind = 'baseline' or coalesce(log_loss <= best_baseline_log_loss, true)) as is_eligible
+    from bars
 ),
 
-ranking_metrics as (
+best as (
     select
-        ranked_groups.model_name,
-        (
-            sum(ranked_groups.group_positives * ranked_groups.average_rank)
-            - any_value(totals.positives) * (any_value(totals.positives) + 1) / 2.0
-        )
-        / nullif(any_value(totals.positives) * (any_value(totals.user_count) - any_value(totals.positives)), 0)
-            as roc_auc,
-        sum(
-            ranked_groups.group_positives / nullif(totals.positives, 0)
-            * ranked_groups.positives_at_or_above / ranked_groups.users_at_or_above
-            order by ranked_groups.score desc
-        ) as average_precision
-    from ranked_groups
-    inner join totals on ranked_groups.model_name = totals.model_name
-    group by ranked_groups.model_name
+        *,
+        min(log_loss) filter (where is_eligible) over () as best_eligible_log_loss
+    from eligibility
 ),
 
-model_header as (
-    select distinct
-        snapshot_date,
-        model_status,
-        model_version
-    from predictions
+tied as (
+    select
+        *,
+        coalesce(is_eligible and log_loss <= best_eligible_log_loss + {{ tolerance }}, false) as is_tied_best
+    from best
+),
+
+champion as (
+    select
+        coalesce(
+            min(complexity_rank) filter (where is_tied_best),
+            min(complexity_rank)
+        ) as champion_rank
+    from tied
+),
+
+chosen as (
+    select
+        tied.*,
+        tied.complexity_rank = champion.champion_rank as is_champion,
+        case
+            when tied.complexity_rank = champion.champion_rank and tied.best_eligible_log_loss is null
+                then 'champion: no backtest metrics (no evaluation people), so the simplest candidate serves'
+            when tied.complexity_rank = champion.champion_rank and tied.log_loss = tied.best_eligible_log_loss
+                then 'champion: the lowest backtest log loss among the eligible candidates'
+            when tied.complexity_rank = champion.champion_rank
+                then printf(
+                    'champion: within %s of the lowest eligible log loss (%.4f), the simplest',
+                    '{{ tolerance }}', tied.best_eligible_log_loss
+                )
+            when not tied.is_eligible and tied.roc_auc < tied.simpler_baseline_roc_auc
+                then printf(
+                    'not eligible: a simpler baseline ranks churners better (ROC AUC %.4f < %.4f)',
+                    tied.roc_auc, tied.simpler_baseline_roc_auc
+                )
+            when not tied.is_eligible
+                then printf(
+                    'not eligible: a no-model baseline has a lower log loss (%.4f > %.4f)',
+                    tied.log_loss, tied.best_baseline_log_loss
+                )
+            when tied.is_tied_best then 'eligible, tied with the champion, which is simpler'
+            when tied.log_loss is null then 'eligible; no backtest metrics to compare'
+            else printf('eligible; higher backtest log loss than the champion (%.4f)', tied.log_loss)
+        end as selection_note
+    from tied
+    cross join champion
 ),
 
 evaluation as (
     select
-        totals.model_name,
-        model_header.snapshot_date as evaluation_snapshot_date,
-        totals.user_count,
-        totals.positives,
-        totals.positive_rate,
-        totals.log_loss,
-        totals.brier_score,
-        totals.mean_predicted_probability,
-        model_header.model_status,
-        model_header.model_version,
-        case when totals.positives between 1 and totals.user_count - 1 then ranking_metrics.roc_auc end as roc_auc,
-        case
-            when totals.positives between 1 and totals.user_count - 1 then ranking_metrics.average_precision
-        end as pr_auc
-    from totals
-    inner join ranking_metrics on totals.model_name = ranking_metrics.model_name
-    cross join model_header
+        model_name,
+        model_kind,
+        complexity_rank,
+        evaluation_snapshot_date,
+        backtest_training_snapshot_date,
+        serving_training_snapshot_date,
+        user_count,
+        positives,
+        positive_rate,
+        roc_auc,
+        pr_auc,
+        log_loss,
+        brier_score,
+        mean_predicted_probability,
+        is_eligible,
+        is_champion,
+        selection_note,
+        backtest_model_status,
+        backtest_model_version,
+        serving_model_status,
+        serving_model_version
+    from chosen
 )
 
 select * from evaluation
-order by model_name
+order by complexity_rank

@@ -1,16 +1,29 @@
--- Calibration, lift and capture of the churn model by decile of predicted risk on the `eval`
--- snapshot (out of time). Decile 1 = the tenth of people with the highest predicted
--- probability (ties ordered by user_key so deciles are deterministic and equal-sized).
+-- Calibration, lift and capture of the champion churn candidate (churn_evaluation) by decile of
+-- predicted risk on the `eval` snapshot, scored by its backtest fit (out of time). Decile 1 =
+-- the tenth of people with the highest predicted probability (ties ordered by user_key so
+-- deciles are deterministic and equal-sized).
 
 with
 
-predictions as (
+all_predictions as (
     select * from {{ ref('int_churn_predictions') }}
     where snapshot_role = 'eval'
 ),
 
+churn_evaluation as (
+    select * from {{ ref('churn_evaluation') }}
+),
+
+predictions as (
+    select all_predictions.*
+    from all_predictions
+    inner join churn_evaluation on all_predictions.model_name = churn_evaluation.model_name
+    where churn_evaluation.is_champion
+),
+
 ranked as (
     select
+        model_name,
         user_key,
         snapshot_date,
         churn_probability,
@@ -30,6 +43,7 @@ overall as (
 by_decile as (
     select
         decile,
+        any_value(model_name) as model_name,
         cast(sum(churned) as bigint) as churners,
         any_value(snapshot_date) as evaluation_snapshot_date,
         count(*) as user_count,
@@ -56,6 +70,7 @@ cumulative as (
 evaluated as (
     select
         decile,
+        model_name,
         evaluation_snapshot_date,
         user_count,
         churners,

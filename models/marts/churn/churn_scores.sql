@@ -1,17 +1,45 @@
 -- Churn risk of every person in the churn population at as_of_date (a purchase order in the
--- lookback window), scored in SQL from churn_model: probability, risk band, decile and the
--- features that push the risk up most, in plain words.
+-- lookback window), served by the champion of churn_evaluation with its serving fit (trained on
+-- the latest snapshot whose labels are complete, as_of_date - H): probability, risk band,
+-- decile and why, in plain words (linear candidates: the features that push the risk up most;
+-- the tree: the leaf's rule; the recency + frequency baseline: the cell's rule).
 
 with
 
-predictions as (
+all_predictions as (
     select * from {{ ref('int_churn_predictions') }}
     where snapshot_role = 'score'
 ),
 
-contributions as (
+all_contributions as (
     select * from {{ ref('int_churn_contributions') }}
     where snapshot_role = 'score'
+),
+
+churn_evaluation as (
+    select * from {{ ref('churn_evaluation') }}
+),
+
+champion as (
+    select
+        model_name,
+        model_kind
+    from churn_evaluation
+    where is_champion
+),
+
+predictions as (
+    select
+        all_predictions.*,
+        champion.model_kind
+    from all_predictions
+    inner join champion on all_predictions.model_name = champion.model_name
+),
+
+contributions as (
+    select all_contributions.*
+    from all_contributions
+    inner join champion on all_contributions.model_name = champion.model_name
 ),
 
 risk_bands as (
@@ -50,7 +78,7 @@ reason_texts as (
     where contributions.contribution > 0
 ),
 
-top_reasons as (
+contribution_reasons as (
     select
         user_key,
         string_agg(reason, '; ' order by reason_rank) as top_reasons,
@@ -58,6 +86,22 @@ top_reasons as (
     from reason_texts
     where reason_rank <= 3
     group by user_key
+),
+
+rule_reasons as (
+    -- the tree's leaf and the baseline's cell explain the probability in one rule
+    select
+        user_key,
+        rule as top_reasons,
+        1 as reason_count
+    from predictions
+    where rule is not null
+),
+
+top_reasons as (
+    select * from contribution_reasons
+    union all
+    select * from rule_reasons
 ),
 
 banded as (
@@ -84,6 +128,9 @@ scored as (
         predictions.linear_score,
         risk_bands.risk_band,
         deciles.decile,
+        predictions.model_name as served_model,
+        predictions.model_kind,
+        predictions.training_snapshot_date,
         predictions.model_status,
         predictions.model_version,
         cast(coalesce(top_reasons.reason_count, 0) as integer) as reason_count,

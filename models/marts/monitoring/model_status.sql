@@ -16,8 +16,8 @@ user_segments as (
     select * from {{ ref('user_segments') }}
 ),
 
-churn_model as (
-    select * from {{ ref('churn_model') }}
+churn_evaluation as (
+    select * from {{ ref('churn_evaluation') }}
 ),
 
 churn_scores as (
@@ -55,7 +55,7 @@ status_messages as (
         ('single_segment', 'fewer than 3 distinct buyers: everyone is in one segment'),
         (
             'no_training_rows',
-            'no person was active before the training snapshot (as_of_date - 2 x '
+            'no person was active before the serving fit''s training snapshot (as_of_date - '
             || 'churn_horizon_days): churn scores are empty or the base rate; more history is needed'
         ),
         ('too_few_rows', 'fewer training rows than churn_min_training_rows: everyone gets the base churn rate'),
@@ -85,7 +85,10 @@ segmentation as (
 churn as (
     select
         'churn' as model_family,
-        coalesce((select min(model_status) from churn_model), 'no_training_rows') as model_status,
+        -- the serving fit of the candidate churn_scores serves
+        coalesce(
+            (select min(serving_model_status) from churn_evaluation where is_champion), 'no_training_rows'
+        ) as model_status,
         (select count(*) from churn_scores) as people_scored
 ),
 

@@ -1,13 +1,23 @@
-"""Churn-risk model: logistic regression fitted on one snapshot, exported as a table.
+"""Churn-risk linear candidates: logistic regressions fitted on one snapshot, exported as a table.
 
 Pure functions on pandas frames; the dbt Python model `churn_model` is a thin wrapper around
-`churn_model_table` of `training_frame` (only the `train` rows and the columns the model reads
+`churn_model_table` of `training_frame` (only the training rows and the columns the models read
 leave DuckDB). Scoring happens in SQL (`int_churn_predictions`, `churn_scores`) from the
 exported intercept, coefficients and scaling, so the model is inspectable and scales with the
 warehouse.
 
+Two fits of the same recipe (FIT_ROLES), each on its own snapshot of `int_churn_snapshots`:
+- `backtest`: trained on the `train` snapshot (as_of - 2H, labels end at as_of - H), scored on
+  the `eval` snapshot, whose labels it never saw: the out-of-time evaluation;
+- `serving`: the same recipe shifted forward, trained on the `eval` snapshot (as_of - H, the
+  latest one whose labels are complete), scored on the `score` snapshot (as_of).
+Two linear candidates per fit (LINEAR_CANDIDATES): `logistic_regression` on the configured
+features, and `recency_only`, the recency baseline calibrated on the training snapshot (a
+regression on log1p_recency_days alone: a strictly monotone map of recency, so it ranks people
+exactly as days since the last purchase does, with probabilities fitted to the training labels).
+
 Conventions
-- Input: the `train` rows of `int_churn_snapshots`: one row per person, `user_key`, a boolean
+- Input: the training rows of `int_churn_snapshots`: one row per person, `user_key`, a boolean
   `is_churned` label and numeric feature columns (already de-skewed in SQL). A NULL/NaN feature
   stops with a clear error (the SQL features are defined for every person of the population).
 - Standardisation: z = (x - mean) / std, population std learned on the training rows; a
@@ -38,6 +48,9 @@ class ChurnInputError(ValueError):
 
 
 CONFIG_KEYS = ("features", "c", "class_weight", "random_state", "max_iter", "min_training_rows")
+# fit role -> (snapshot_role it is trained on, snapshot_role it scores)
+FIT_ROLES = {"backtest": ("train", "eval"), "serving": ("eval", "score")}
+RECENCY_FEATURE = "log1p_recency_days"
 CLASS_WEIGHTS = ("none", "balanced")
 FALLBACK_RATE_CLIP = (0.001, 0.999)
 
@@ -100,11 +113,43 @@ def config_from_params(params: dict[str, object]) -> ChurnConfig:
     return cfg
 
 
-def training_frame(snapshots: Any, cfg: ChurnConfig) -> pd.DataFrame:
-    """The `train` rows of the DuckDB relation `snapshots` (int_churn_snapshots) with only
-    `user_key`, `is_churned` and the configured features, as a frame."""
-    train = snapshots.filter("snapshot_role = 'train'")
-    return present_columns(train, ("user_key", "is_churned", *cfg.features)).df()
+def linear_candidates(cfg: ChurnConfig) -> dict[str, ChurnConfig]:
+    """The linear candidates fitted per fit role: the configured regression, and the recency
+    baseline (log1p_recency_days alone, unweighted so that its probabilities are calibrated)."""
+    return {
+        "logistic_regression": cfg,
+        "recency_only": ChurnConfig(
+            features=(RECENCY_FEATURE,),
+            c=cfg.c,
+            class_weight="none",
+            random_state=cfg.random_state,
+            max_iter=cfg.max_iter,
+            min_training_rows=cfg.min_training_rows,
+        ),
+    }
+
+
+def training_frame(snapshots: Any, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The training rows of every fit role in the DuckDB relation `snapshots`
+    (int_churn_snapshots), with only `snapshot_role`, `snapshot_date`, `user_key`, `is_churned`
+    and `columns`, as a frame."""
+    roles = ", ".join(f"'{train}'" for train, _ in FIT_ROLES.values())
+    train = snapshots.filter(f"snapshot_role in ({roles})")
+    return present_columns(train, ("snapshot_role", "snapshot_date", "user_key", "is_churned", *columns)).df()
+
+
+def role_rows(frame: pd.DataFrame, snapshot_role: str) -> pd.DataFrame:
+    """The rows of one snapshot role of a training frame (all rows when it has no role column)."""
+    if "snapshot_role" not in frame.columns:
+        return frame
+    return frame[frame["snapshot_role"] == snapshot_role]
+
+
+def snapshot_date_of(rows: pd.DataFrame) -> Any:
+    """The snapshot date of a role's rows (NaT without rows or without the column)."""
+    if "snapshot_date" not in rows.columns or rows.empty:
+        return pd.NaT
+    return pd.Timestamp(rows["snapshot_date"].iloc[0]).date()
 
 
 def training_data(frame: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -177,13 +222,13 @@ def model_version(cfg: ChurnConfig, fitted: FittedChurnModel) -> str:
     return "logreg-" + hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
-    """The fitted model in long form: one row per feature with its scaling and coefficient; the
+def model_rows(frame: pd.DataFrame, cfg: ChurnConfig) -> list[dict[str, object]]:
+    """One fit in long form: one row per feature with its scaling and coefficient; the
     intercept, training size, churn rate, status and version repeated on every row."""
     x, y = training_data(frame, cfg.features)
     fitted = fit_churn_model(x, y, cfg)
     version = model_version(cfg, fitted)
-    rows = [
+    return [
         {
             "feature_name": feature,
             "feature_order": j,
@@ -200,4 +245,24 @@ def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
         }
         for j, feature in enumerate(cfg.features)
     ]
-    return pd.DataFrame(rows).astype({"feature_order": "int64", "training_rows": "int64"})
+
+
+def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
+    """Every linear candidate fitted for every fit role, in long form (`model_rows`), each row
+    labelled with its fit role, candidate, training and scored snapshot roles and the training
+    snapshot date. Rows ordered by fit role, candidate and feature order."""
+    rows: list[dict[str, object]] = []
+    for fit_role, (train_role, scored_role) in sorted(FIT_ROLES.items()):
+        training = role_rows(frame, train_role)
+        for model_name, candidate in sorted(linear_candidates(cfg).items()):
+            header = {
+                "fit_role": fit_role,
+                "model_name": model_name,
+                "training_snapshot_role": train_role,
+                "scored_snapshot_role": scored_role,
+                "training_snapshot_date": snapshot_date_of(training),
+            }
+            rows.extend({**header, **row} for row in model_rows(training, candidate))
+    table = pd.DataFrame(rows).astype({"feature_order": "int64", "training_rows": "int64"})
+    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"]).dt.date
+    return table
