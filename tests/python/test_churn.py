@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -11,12 +12,14 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+from sklearn.tree import DecisionTreeClassifier
 
 from conftest import MODELS_ONLY, PROJECT_DIR, DbtRunner, write_contract_copy
 from customer_intel.devtools.demo_data.config import GeneratorConfig
 from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.ml.churn import (
     CONFIG_KEYS,
+    FIT_ROLES,
     ChurnConfig,
     ChurnInputError,
     churn_model_table,
@@ -26,9 +29,15 @@ from customer_intel.ml.churn import (
     training_data,
     training_frame,
 )
+from customer_intel.ml.churn_tree import TREE_CONFIG_KEYS
 from customer_intel.ml.segmentation import fit_scaling
 
 FEATURES = ("a", "b", "c")
+# churn_tree's configured features (python_models/_python_models__models.yml)
+TREE_FEATURES = (
+    "recency_days", "frequency", "monetary", "tenure_days", "active_days_30", "active_days_90",
+    "refund_rate", "discount_rate", "view_to_purchase_rate",
+)  # fmt: skip
 
 
 def synthetic(n: int = 2000, seed: int = 0) -> pd.DataFrame:
@@ -38,7 +47,7 @@ def synthetic(n: int = 2000, seed: int = 0) -> pd.DataFrame:
     p = 1 / (1 + np.exp(-(0.3 + 1.5 * a - 0.8 * (b - 5) / 2)))
     return pd.DataFrame(
         {"user_key": [f"u{i:05d}" for i in range(n)], "a": a, "b": b, "c": c, "is_churned": rng.random(n) < p}
-    )
+    ).assign(log1p_recency_days=lambda f: np.log1p(np.abs(f["a"])))  # what recency_only reads
 
 
 def test_fit_recovers_planted_signs_and_matches_sklearn_probabilities() -> None:
@@ -54,13 +63,47 @@ def test_fit_recovers_planted_signs_and_matches_sklearn_probabilities() -> None:
     np.testing.assert_allclose(1 / (1 + np.exp(-fitted.linear_score(x))), expected, rtol=0, atol=1e-12)
 
 
+def with_roles(train: pd.DataFrame, evaluation: pd.DataFrame) -> pd.DataFrame:
+    """A training frame as int_churn_snapshots gives it: the `train` and `eval` snapshots."""
+    return pd.concat(
+        [
+            train.assign(snapshot_role="train", snapshot_date=pd.Timestamp("2026-01-01")),
+            evaluation.assign(snapshot_role="eval", snapshot_date=pd.Timestamp("2026-04-01")),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_model_table_fits_each_role_on_its_own_snapshot() -> None:
+    train, evaluation = synthetic(seed=0), synthetic(1500, seed=1)
+    table = churn_model_table(with_roles(train, evaluation), ChurnConfig(features=FEATURES))
+    key = ["fit_role", "model_name", "feature_order"]
+    assert table[key].values.tolist() == sorted(table[key].values.tolist())
+    fits = table.groupby(["fit_role", "model_name"]).first()
+    # the backtest fit learns on `train` (as_of - 2H) and scores `eval`; serving learns on `eval`
+    assert fits.loc[("backtest", "logistic_regression"), "training_rows"] == len(train)
+    assert fits.loc[("serving", "logistic_regression"), "training_rows"] == len(evaluation)
+    assert str(fits.loc[("backtest", "recency_only"), "training_snapshot_date"]) == "2026-01-01"
+    assert str(fits.loc[("serving", "recency_only"), "training_snapshot_date"]) == "2026-04-01"
+    roles = table[["fit_role", "training_snapshot_role", "scored_snapshot_role"]].drop_duplicates()
+    assert {tuple(r) for r in roles.itertuples(index=False)} == {(r, *pair) for r, pair in FIT_ROLES.items()}
+    serving = table[(table["fit_role"] == "serving") & (table["model_name"] == "logistic_regression")]
+    x, y = training_data(evaluation, FEATURES)
+    expected = fit_churn_model(x, y, ChurnConfig(features=FEATURES))
+    np.testing.assert_array_equal(serving["coefficient"].to_numpy(), expected.coefficients)
+    # the recency baseline: one feature, never class-weighted
+    recency = table[table["model_name"] == "recency_only"]
+    assert set(recency["feature_name"]) == {"log1p_recency_days"} and set(recency["class_weight"]) == {"none"}
+
+
 def test_model_table_long_form_and_version_follows_parameters() -> None:
     frame = synthetic()
     table = churn_model_table(frame, ChurnConfig(features=FEATURES))
-    assert list(table["feature_name"]) == list(FEATURES)
-    assert table["intercept"].nunique() == 1 and table["training_rows"].iloc[0] == len(frame)
-    assert table["positive_rate"].iloc[0] == pytest.approx(frame["is_churned"].mean())
-    assert table["model_status"].eq("fitted").all()
+    regression = table[(table["fit_role"] == "serving") & (table["model_name"] == "logistic_regression")]
+    assert list(regression["feature_name"]) == list(FEATURES)
+    assert regression["intercept"].nunique() == 1 and regression["training_rows"].iloc[0] == len(frame)
+    assert regression["positive_rate"].iloc[0] == pytest.approx(frame["is_churned"].mean())
+    assert regression["model_status"].eq("fitted").all()
     again = churn_model_table(frame.sample(frac=1.0, random_state=3), ChurnConfig(features=FEATURES))
     pd.testing.assert_frame_equal(table, again)  # row order of the input does not matter
     stronger = churn_model_table(frame, ChurnConfig(features=FEATURES, c=0.01))
@@ -87,7 +130,9 @@ def test_fallbacks_single_class_too_few_and_no_rows() -> None:
 
 def test_constant_feature_gets_unit_std_and_zero_coefficient() -> None:
     frame = synthetic().assign(c=4.0)
-    table = churn_model_table(frame, ChurnConfig(features=FEATURES)).set_index("feature_name")
+    table = churn_model_table(frame, ChurnConfig(features=FEATURES))
+    table = table[(table["fit_role"] == "serving") & (table["model_name"] == "logistic_regression")]
+    table = table.set_index("feature_name")
     assert table.loc["c", "feature_std"] == 1.0
     assert table.loc["c", "coefficient"] == 0.0
 
@@ -109,25 +154,33 @@ def test_bad_input_and_config_give_clear_errors() -> None:
     assert cfg == ChurnConfig(features=("a", "b"), c=0.5, class_weight="balanced")
 
 
-def test_training_frame_pulls_the_train_rows_and_only_the_columns_used() -> None:
+def test_training_frame_pulls_the_training_rows_and_only_the_columns_used() -> None:
     snapshots = pd.concat(
-        [synthetic(50).assign(snapshot_role="train"), synthetic(30, seed=1).assign(snapshot_role="eval")]
-    ).assign(extra_text="x" * 64)
+        [
+            synthetic(50).assign(snapshot_role="train"),
+            synthetic(30, seed=1).assign(snapshot_role="eval"),
+            synthetic(20, seed=2).assign(snapshot_role="score", is_churned=None),
+        ]
+    ).assign(extra_text="x" * 64, snapshot_date=pd.Timestamp("2026-01-01"))
     con = duckdb.connect()
     try:
-        frame = training_frame(con.from_df(snapshots), ChurnConfig(features=("c", "a")))
+        frame = training_frame(con.from_df(snapshots), ("c", "a"))
     finally:
         con.close()
-    assert list(frame.columns) == ["user_key", "is_churned", "c", "a"] and len(frame) == 50
-    expected = snapshots[snapshots["snapshot_role"] == "train"][["user_key", "is_churned", "c", "a"]]
+    columns = ["snapshot_role", "snapshot_date", "user_key", "is_churned", "c", "a"]
+    assert list(frame.columns) == columns and len(frame) == 80  # never the unlabelled score rows
+    expected = snapshots[snapshots["snapshot_role"] != "score"][columns]
     pd.testing.assert_frame_equal(
-        frame.sort_values("user_key").reset_index(drop=True), expected.reset_index(drop=True)
+        frame.sort_values(["snapshot_role", "user_key"]).reset_index(drop=True),
+        expected.sort_values(["snapshot_role", "user_key"]).reset_index(drop=True),
+        check_dtype=False,
     )
 
 
-def test_python_model_reads_every_config_key_literally() -> None:
-    code = (PROJECT_DIR / "python_models" / "churn_model.py").read_text()
-    assert set(re.findall(r'dbt\.config\.get\("(\w+)"\)', code)) == set(CONFIG_KEYS)
+@pytest.mark.parametrize(("name", "keys"), [("churn_model", CONFIG_KEYS), ("churn_tree", TREE_CONFIG_KEYS)])
+def test_python_model_reads_every_config_key_literally(name: str, keys: tuple[str, ...]) -> None:
+    code = (PROJECT_DIR / "python_models" / f"{name}.py").read_text()
+    assert set(re.findall(r'dbt\.config\.get\("(\w+)"\)', code)) == set(keys)
 
 
 def snapshot_frame(runner: DbtRunner, role: str) -> pd.DataFrame:
@@ -142,45 +195,115 @@ def snapshot_frame(runner: DbtRunner, role: str) -> pd.DataFrame:
 
 
 def model_params(runner: DbtRunner) -> tuple[tuple[str, ...], float]:
-    """Features (in order) and C of the churn_model table."""
-    rows = runner.query("select feature_name, regularization_c from marts.churn_model order by feature_order")
+    """Features (in order) and C of the logistic regression in churn_model."""
+    rows = runner.query(
+        "select feature_name, regularization_c from marts.churn_model "
+        "where fit_role = 'serving' and model_name = 'logistic_regression' order by feature_order"
+    )
     return tuple(r[0] for r in rows), float(rows[0][1])
 
 
-@pytest.mark.dbt
-def test_sql_probability_equals_sklearn_predict_proba_on_eval_snapshot(
-    shared_build: tuple[DbtRunner, Path],
-) -> None:
-    runner, _ = shared_build
-    features, c = model_params(runner)
-    x_train, y_train = training_data(snapshot_frame(runner, "train"), features)
-    scaling = fit_scaling(x_train)
-    reference = LogisticRegression(C=c, max_iter=1000, random_state=42)
-    reference.fit(scaling.transform(x_train), y_train)
-    evaluation = snapshot_frame(runner, "eval")
-    x_eval, _ = training_data(evaluation, features)
-    expected = reference.predict_proba(scaling.transform(x_eval))[:, 1]
-    sql = dict(
+def sql_probabilities(runner: DbtRunner, snapshot_role: str, model_name: str) -> dict[str, float]:
+    """user_key -> churn probability of one candidate on one snapshot (int_churn_predictions)."""
+    return dict(
         runner.query(
             "select user_key, churn_probability from intermediate.int_churn_predictions "
-            "where snapshot_role = 'eval'"
+            "where snapshot_role = ? and model_name = ?",
+            [snapshot_role, model_name],
         )
     )
-    got = np.array([sql[u] for u in evaluation["user_key"]])
-    assert len(got) > 1000
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(("train_role", "scored_role"), list(FIT_ROLES.values()))
+def test_sql_regression_equals_sklearn_predict_proba(
+    shared_build: tuple[DbtRunner, Path], train_role: str, scored_role: str
+) -> None:
+    """Both fits: the backtest (trained on `train`, scores `eval`) and the serving fit (trained
+    on `eval`, the latest labelled snapshot, scores `score`), for both linear candidates."""
+    runner, _ = shared_build
+    features, c = model_params(runner)
+    scored = snapshot_frame(runner, scored_role)
+    for model_name, columns in (("logistic_regression", features), ("recency_only", ("log1p_recency_days",))):
+        x_train, y_train = training_data(snapshot_frame(runner, train_role), columns)
+        scaling = fit_scaling(x_train)
+        reference = LogisticRegression(C=c, max_iter=1000, random_state=42)
+        reference.fit(scaling.transform(x_train), y_train)
+        x_scored, _ = training_data(scored.assign(is_churned=False), columns)
+        expected = reference.predict_proba(scaling.transform(x_scored))[:, 1]
+        sql = sql_probabilities(runner, scored_role, model_name)
+        got = np.array([sql[u] for u in scored["user_key"]])
+        assert len(got) > 1000
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9, err_msg=model_name)
+
+
+@pytest.mark.dbt
+@pytest.mark.parametrize(("fit_role", "roles"), list(FIT_ROLES.items()))
+def test_sql_tree_walk_equals_sklearn_predict_proba(
+    shared_build: tuple[DbtRunner, Path], fit_role: str, roles: tuple[str, str]
+) -> None:
+    """The node table walked in SQL gives every person exactly scikit-learn's predict_proba of a
+    tree refitted here with the exported parameters on the same training snapshot, and the
+    exported nodes are that tree's."""
+    runner, _ = shared_build
+    train_role, scored_role = roles
+    ((max_depth, min_leaf, status),) = runner.query(
+        "select distinct max_depth, min_leaf_rows, model_status from marts.churn_tree where fit_role = ?",
+        [fit_role],
+    )
+    assert status == "fitted"
+    features = TREE_FEATURES
+    x_train, y_train = training_data(snapshot_frame(runner, train_role), features)
+    reference = DecisionTreeClassifier(
+        criterion="entropy", max_depth=max_depth, min_samples_leaf=min_leaf, random_state=42
+    ).fit(x_train, y_train)
+    nodes = runner.query(
+        "select node_id, feature_name, threshold, node_rows from marts.churn_tree "
+        "where fit_role = ? order by node_id",
+        [fit_role],
+    )
+    assert [n[0] for n in nodes] == list(range(reference.tree_.node_count))
+    assert [n[3] for n in nodes] == reference.tree_.n_node_samples.tolist()
+    split = reference.tree_.feature >= 0
+    inner = [n for n, s in zip(nodes, split, strict=True) if s]
+    assert [n[1] for n in inner] == [features[f] for f in reference.tree_.feature[split]]
+    assert [n[2] for n in inner] == reference.tree_.threshold[split].tolist()
+    scored = snapshot_frame(runner, scored_role)
+    x_scored, _ = training_data(scored.assign(is_churned=False), features)
+    expected = reference.predict_proba(x_scored)[:, 1]
+    sql = sql_probabilities(runner, scored_role, "decision_tree")
+    got = np.array([sql[u] for u in scored["user_key"]])
+    assert len(got) > 1000 and len(np.unique(expected)) > 2
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+@pytest.mark.dbt
+def test_serving_fits_train_on_the_latest_labelled_snapshot(shared_build: tuple[DbtRunner, Path]) -> None:
+    """The serving fit's training snapshot is as_of - H (labels complete up to as_of), the
+    backtest's as_of - 2H, for every candidate, in churn_model, churn_tree, churn_evaluation and
+    churn_scores."""
+    runner, _ = shared_build
+    ((as_of,),) = runner.query("select as_of_date from intermediate.int_analysis_date")
+    horizon = 90  # dbt_project.yml default of churn_horizon_days, which the shared build uses
+    serving, backtest = as_of - timedelta(days=horizon), as_of - timedelta(days=2 * horizon)
+    for table in ("marts.churn_model", "marts.churn_tree", "intermediate.int_churn_fits"):
+        dates = dict(runner.query(f"select distinct fit_role, training_snapshot_date from {table}"))
+        assert dates == {"serving": serving, "backtest": backtest}, table
+    evaluation = runner.query(
+        "select distinct evaluation_snapshot_date, backtest_training_snapshot_date, "
+        "serving_training_snapshot_date from marts.churn_evaluation"
+    )
+    assert evaluation == [(serving, backtest, serving)]
+    assert runner.query("select distinct training_snapshot_date from marts.churn_scores") == [(serving,)]
+    ((snapshot,),) = runner.query(
+        "select distinct snapshot_date from intermediate.int_churn_snapshots where snapshot_role = 'eval'"
+    )
+    assert snapshot == serving
 
 
 @pytest.mark.dbt
 def test_evaluation_metrics_equal_sklearn(shared_build: tuple[DbtRunner, Path]) -> None:
     runner, _ = shared_build
-    rows = runner.query(
-        "select user_key, is_churned::int, churn_probability, recency_days "
-        "from intermediate.int_churn_predictions where snapshot_role = 'eval' order by user_key"
-    )
-    y = np.array([r[1] for r in rows])
-    p = np.array([r[2] for r in rows])
-    recency = np.array([r[3] for r in rows], dtype=float)
     metrics = {
         r[0]: r[1:]
         for r in runner.query(
@@ -188,26 +311,75 @@ def test_evaluation_metrics_equal_sklearn(shared_build: tuple[DbtRunner, Path]) 
             "from marts.churn_evaluation"
         )
     }
-    users, positives, auc, ap, loss, brier = metrics["logistic_regression"]
-    assert (users, positives) == (len(y), y.sum())
-    assert auc == pytest.approx(roc_auc_score(y, p), abs=1e-12)
-    assert ap == pytest.approx(average_precision_score(y, p), abs=1e-12)
-    assert loss == pytest.approx(log_loss(y, p), abs=1e-12)
-    assert brier == pytest.approx(brier_score_loss(y, p), abs=1e-12)
-    _, _, base_auc, base_ap, base_loss, _ = metrics["recency_only"]
-    assert base_auc == pytest.approx(roc_auc_score(y, recency), abs=1e-12)  # many tied recencies
-    assert base_ap == pytest.approx(average_precision_score(y, recency), abs=1e-12)
-    assert base_loss is None
+    assert set(metrics) == {"recency_only", "recency_frequency", "decision_tree", "logistic_regression"}
+    for model_name, (users, positives, auc, ap, loss, brier) in metrics.items():
+        rows = runner.query(
+            "select user_key, is_churned::int, churn_probability, recency_days "
+            "from intermediate.int_churn_predictions where snapshot_role = 'eval' and model_name = ? "
+            "order by user_key",
+            [model_name],
+        )
+        y = np.array([r[1] for r in rows])
+        p = np.array([r[2] for r in rows])
+        assert (users, positives) == (len(y), y.sum())
+        assert auc == pytest.approx(roc_auc_score(y, p), abs=1e-12), model_name
+        assert ap == pytest.approx(average_precision_score(y, p), abs=1e-12), model_name
+        assert loss == pytest.approx(log_loss(y, p), abs=1e-12), model_name
+        assert brier == pytest.approx(brier_score_loss(y, p), abs=1e-12), model_name
+        if model_name == "recency_only":
+            # calibrated, but ranked exactly as days since the last purchase (ties included)
+            recency = np.array([r[3] for r in rows], dtype=float)
+            assert auc == pytest.approx(roc_auc_score(y, recency), abs=1e-12)
+
+
+def champion_by_rule(rows: list[tuple], tolerance: float) -> str:
+    """The champion rule of churn_evaluation, written again in Python from its documentation:
+    rows are (model_name, model_kind, complexity_rank, roc_auc, log_loss)."""
+    rows = sorted(rows, key=lambda r: r[2])
+    baselines = [r for r in rows if r[1] == "baseline"]
+    eligible = []
+    for name, kind, rank, auc, loss in rows:
+        simpler = [b[3] for b in baselines if b[2] < rank]
+        ok = not simpler or auc >= max(simpler)
+        if kind == "model":
+            ok = ok and auc >= max(b[3] for b in baselines) and loss <= min(b[4] for b in baselines)
+        if ok:
+            eligible.append((name, rank, loss))
+    best = min(e[2] for e in eligible)
+    return min((e for e in eligible if e[2] <= best + tolerance), key=lambda e: e[1])[0]
 
 
 @pytest.mark.dbt
-def test_model_beats_recency_baseline_and_recovers_planted_signs(
-    shared_build: tuple[DbtRunner, Path],
-) -> None:
+def test_the_champion_follows_the_documented_rule_and_is_served(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
+    rows = runner.query(
+        "select model_name, model_kind, complexity_rank, roc_auc, log_loss from marts.churn_evaluation"
+    )
+    champion = runner.query("select model_name from marts.churn_evaluation where is_champion")
+    assert champion == [(champion_by_rule(rows, 0.001),)]
+    served = runner.query("select distinct served_model, model_version from marts.churn_scores")
+    version = runner.query("select serving_model_version from marts.churn_evaluation where is_champion")
+    assert served == [(champion[0][0], version[0][0])]
+    scores = dict(runner.query("select user_key, churn_probability from marts.churn_scores"))
+    assert scores == sql_probabilities(runner, "score", champion[0][0])
+    status = runner.query("select model_status from marts.model_status where model_family = 'churn'")
+    assert status == [("fitted",)]
+
+
+@pytest.mark.dbt
+def test_models_beat_recency_and_recover_planted_signs(shared_build: tuple[DbtRunner, Path]) -> None:
+    """On the demo data (planted churn hazard) both models rank churners better than recency
+    out of time, and the served regression recovers the planted directions."""
     runner, _ = shared_build
     auc = dict(runner.query("select model_name, roc_auc from marts.churn_evaluation"))
     assert auc["logistic_regression"] > auc["recency_only"] + 0.01, auc
-    coefficient = dict(runner.query("select feature_name, coefficient from marts.churn_model"))
+    assert auc["decision_tree"] > auc["recency_only"] + 0.01, auc
+    coefficient = dict(
+        runner.query(
+            "select feature_name, coefficient from marts.churn_model "
+            "where fit_role = 'serving' and model_name = 'logistic_regression'"
+        )
+    )
     # planted: churn hazard rises with refund propensity, falls with engagement (activity)
     assert coefficient["refund_rate"] > 0
     assert coefficient["log1p_active_days_30"] < 0
@@ -218,26 +390,60 @@ def test_model_beats_recency_baseline_and_recovers_planted_signs(
 
 
 @pytest.mark.dbt
+def test_serving_fits_are_calibrated_on_their_training_snapshot(shared_build: tuple[DbtRunner, Path]) -> None:
+    """Calibration in the training snapshot of the serving fit (`eval`, labels known): the
+    regression's mean probability is the churn rate (the intercept is not penalised); the
+    tree's and the cells' probabilities are their training shares, so per leaf and per cell
+    the predicted probability equals the observed rate."""
+    runner, _ = shared_build
+    features, c = model_params(runner)
+    evaluation = snapshot_frame(runner, "eval")
+    x, y = training_data(evaluation, features)
+    fitted = fit_churn_model(x, y, ChurnConfig(features=features, c=c))
+    p = 1 / (1 + np.exp(-fitted.linear_score(x)))
+    assert p.mean() == pytest.approx(y.mean(), abs=1e-4)
+    leaves = runner.query(
+        "select node_rows, churners, churn_probability from marts.churn_tree "
+        "where fit_role = 'serving' and is_leaf"
+    )
+    assert sum(r[0] for r in leaves) == len(y) and sum(r[1] for r in leaves) == y.sum()
+    assert all(abs(r[2] - r[1] / r[0]) < 1e-12 for r in leaves)
+    cells = runner.query(
+        "select sum(people), sum(churners) from intermediate.int_churn_cell_rates where fit_role = 'serving'"
+    )
+    assert cells == [(len(y), y.sum())]
+
+
+@pytest.mark.dbt
 def test_deciles_and_scores_are_consistent(shared_build: tuple[DbtRunner, Path]) -> None:
     runner, _ = shared_build
+    ((champion,),) = runner.query("select model_name from marts.churn_evaluation where is_champion")
     deciles = runner.query(
-        "select decile, mean_predicted_probability, capture_rate "
+        "select decile, model_name, mean_predicted_probability, capture_rate "
         "from marts.churn_evaluation_deciles order by decile"
     )
     assert [d[0] for d in deciles] == list(range(1, 11))
-    means = [d[1] for d in deciles]
+    assert {d[1] for d in deciles} == {champion}
+    means = [d[2] for d in deciles]
     assert means == sorted(means, reverse=True)
-    assert deciles[-1][2] == pytest.approx(1.0)
+    assert deciles[-1][3] == pytest.approx(1.0)
     # the top risk decile is mostly people who did churn, the bottom one mostly people who did not
     top, bottom = runner.query(
         "select observed_churn_rate from marts.churn_evaluation_deciles "
         "where decile in (1, 10) order by decile"
     )
     assert top[0] > 0.7 > 0.3 > bottom[0]
-    reasons = runner.query(
-        "select top_reasons from marts.churn_scores where risk_band = 'very_high' order by user_key limit 50"
-    )
-    assert any(re.search(r"no purchase in \d+ days", r[0]) for r in reasons)
+    reasons = [
+        r[0]
+        for r in runner.query(
+            "select top_reasons from marts.churn_scores where risk_band = 'very_high' order by user_key limit 50"
+        )
+    ]
+    if champion in ("decision_tree", "recency_frequency"):
+        rule = r".+: \d+% stop buying, [\d,]+ (person|people)"
+        assert all(re.fullmatch(rule, r) for r in reasons), reasons[:3]
+    else:
+        assert any(re.search(r"no purchase in \d+ days", r) for r in reasons)
     value = runner.query(
         """
         select count(*) filter (where abs(v.probability_active_12m - (1 - s.churn_probability)) > 1e-12)

@@ -51,16 +51,44 @@ LEAF = -1  # scikit-learn's child id of a leaf
 # features get whole numbers; `{lo}`/`{hi}` are filled in. A feature missing here reads
 # "<feature> > t" / "<feature> <= t".
 CONDITION_WORDING: dict[str, tuple[str, str, str]] = {
-    "recency_days": ("last purchase {lo}+ days ago", "last purchase at most {hi} days ago", "last purchase {lo} to {hi} days ago"),
+    "recency_days": (
+        "last purchase {lo}+ days ago",
+        "last purchase at most {hi} days ago",
+        "last purchase {lo} to {hi} days ago",
+    ),
     "frequency": ("at least {lo} orders", "at most {hi} orders", "{lo} to {hi} orders"),
     "monetary": ("spent over {lo}", "spent at most {hi}", "spent over {lo} and at most {hi}"),
-    "tenure_days": ("customer for at least {lo} days", "customer for at most {hi} days", "customer for {lo} to {hi} days"),
-    "active_days_30": ("active on at least {lo} of the last 30 days", "active on at most {hi} of the last 30 days", "active on {lo} to {hi} of the last 30 days"),
-    "active_days_90": ("active on at least {lo} of the last 90 days", "active on at most {hi} of the last 90 days", "active on {lo} to {hi} of the last 90 days"),
-    "refund_rate": ("refunded over {lo} of purchases", "refunded at most {hi} of purchases", "refunded over {lo} and at most {hi} of purchases"),
-    "discount_rate": ("buys over {lo} below list price", "buys at most {hi} below list price", "buys over {lo} and at most {hi} below list price"),
-    "view_to_purchase_rate": ("bought over {lo} of the items viewed", "bought at most {hi} of the items viewed", "bought over {lo} and at most {hi} of the items viewed"),
-}  # fmt: skip
+    "tenure_days": (
+        "customer for at least {lo} days",
+        "customer for at most {hi} days",
+        "customer for {lo} to {hi} days",
+    ),
+    "active_days_30": (
+        "active on at least {lo} of the last 30 days",
+        "active on at most {hi} of the last 30 days",
+        "active on {lo} to {hi} of the last 30 days",
+    ),
+    "active_days_90": (
+        "active on at least {lo} of the last 90 days",
+        "active on at most {hi} of the last 90 days",
+        "active on {lo} to {hi} of the last 90 days",
+    ),
+    "refund_rate": (
+        "refunded over {lo} of purchases",
+        "refunded at most {hi} of purchases",
+        "refunded over {lo} and at most {hi} of purchases",
+    ),
+    "discount_rate": (
+        "buys over {lo} below list price",
+        "buys at most {hi} below list price",
+        "buys over {lo} and at most {hi} below list price",
+    ),
+    "view_to_purchase_rate": (
+        "bought over {lo} of the items viewed",
+        "bought at most {hi} of the items viewed",
+        "bought over {lo} and at most {hi} of the items viewed",
+    ),
+}
 PERCENT_FEATURES = ("refund_rate", "discount_rate", "view_to_purchase_rate")
 
 
@@ -171,13 +199,16 @@ def rule_text(
         else:
             bounds[feature][0] = threshold if low is None else max(low, threshold)
     words = " and ".join(
-        condition_text(feature, low, high, integer.get(feature, False)) for feature, (low, high) in bounds.items()
+        condition_text(feature, low, high, integer.get(feature, False))
+        for feature, (low, high) in bounds.items()
     )
     outcome = f"{100 * probability:.0f}% stop buying, {rows:,} {'person' if rows == 1 else 'people'}"
     return f"{words or 'everyone'}: {outcome}"
 
 
-def node_rows(tree: DecisionTreeClassifier, features: tuple[str, ...], integer: dict[str, bool]) -> list[dict[str, Any]]:
+def node_rows(
+    tree: DecisionTreeClassifier, features: tuple[str, ...], integer: dict[str, bool]
+) -> list[dict[str, Any]]:
     """The fitted tree as one row per node (preorder ids of scikit-learn), with each node's
     parent, depth, split, children, size, churners, churn share (= predict_proba) and, for
     leaves, the rule of the path that leads there."""
@@ -204,7 +235,7 @@ def node_rows(tree: DecisionTreeClassifier, features: tuple[str, ...], integer: 
                 "left_node_id": None if leaf else int(t.children_left[node]),
                 "right_node_id": None if leaf else int(t.children_right[node]),
                 "node_rows": size,
-                "churners": int(round(probability * size)),
+                "churners": round(probability * size),
                 "churn_probability": probability,
                 "rule": rule_text(path, integer, probability, size) if leaf else None,
             }
@@ -246,7 +277,13 @@ def tree_version(cfg: TreeConfig, rows: list[dict[str, Any]]) -> str:
             "min_leaf_share": cfg.min_leaf_share,
             "random_state": cfg.random_state,
             "nodes": [
-                [r["node_id"], r["feature_name"], r["threshold"], r["node_rows"], round(r["churn_probability"], 12)]
+                (
+                    r["node_id"],
+                    r["feature_name"],
+                    r["threshold"],
+                    r["node_rows"],
+                    round(r["churn_probability"], 12),
+                )
                 for r in rows
             ],
         },
