@@ -436,7 +436,8 @@ def test_deciles_and_scores_are_consistent(shared_build: tuple[DbtRunner, Path])
     reasons = [
         r[0]
         for r in runner.query(
-            "select top_reasons from marts.churn_scores where risk_band = 'very_high' order by user_key limit 50"
+            "select top_reasons from marts.churn_scores where risk_band = 'very_high' "
+            "order by user_key limit 50"
         )
     ]
     if champion in ("decision_tree", "recency_frequency"):

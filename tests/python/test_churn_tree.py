@@ -103,6 +103,9 @@ def test_conditions_read_as_whole_numbers_percentages_or_money() -> None:
     assert condition_text("recency_days", 44.5, None, integer=True) == "last purchase 45+ days ago"
     assert condition_text("recency_days", 30.5, 44.5, integer=True) == "last purchase 31 to 44 days ago"
     assert condition_text("frequency", 1.5, 2.5, integer=True) == "2 orders"
+    assert condition_text("active_days_90", None, 0.5, integer=True) == "not active in the last 90 days"
+    at_most_two = condition_text("active_days_30", None, 2.5, integer=True)
+    assert at_most_two == "active on at most 2 of the last 30 days"
     assert condition_text("frequency", None, 1234.5, integer=True) == "at most 1,234 orders"
     assert condition_text("refund_rate", 0.125, None, integer=False) == "refunded over 12.5% of purchases"
     assert condition_text("monetary", None, 99.995, integer=False) == "spent at most 100.00"

@@ -15,6 +15,7 @@ MODEL_TABLES = (
     "marts.user_segments",
     "marts.segment_profiles",
     "marts.churn_model",
+    "marts.churn_tree",
     "marts.churn_scores",
     "marts.churn_evaluation",
     "marts.churn_evaluation_deciles",

@@ -112,31 +112,39 @@ def markdown_query(build_db: Path, sql: str) -> str:
     return "\n".join(lines)
 
 
+CHURN_EVALUATION_QUERY = (
+    "select model_name, roc_auc, pr_auc, log_loss, brier_score, is_champion, selection_note "
+    "from marts.churn_evaluation order by complexity_rank"
+)
 CHURN_QUERIES = (
     (
-        "Coefficients (standardised features; positive = raises churn risk)",
-        "select feature_name, coefficient, feature_mean, feature_std "
-        "from marts.churn_model order by feature_order",
+        "Out-of-time evaluation of every candidate (backtest fits on the eval snapshot) and the champion",
+        CHURN_EVALUATION_QUERY,
     ),
     (
-        "Out-of-time evaluation (eval snapshot)",
-        "select model_name, evaluation_snapshot_date, user_count, positive_rate, roc_auc, pr_auc, log_loss, "
-        "brier_score from marts.churn_evaluation order by model_name",
+        "Calibration, lift and capture of the champion by risk decile",
+        "select decile, model_name, user_count, mean_predicted_probability, observed_churn_rate, lift, "
+        "capture_rate from marts.churn_evaluation_deciles order by decile",
     ),
     (
-        "Calibration, lift and capture by risk decile",
-        "select decile, user_count, mean_predicted_probability, observed_churn_rate, lift, capture_rate "
-        "from marts.churn_evaluation_deciles order by decile",
+        "Serving logistic regression (standardised features; positive = raises churn risk)",
+        "select feature_name, coefficient, feature_mean, feature_std from marts.churn_model "
+        "where fit_role = 'serving' and model_name = 'logistic_regression' order by feature_order",
+    ),
+    (
+        "Serving decision tree, its leaves as rules",
+        "select node_id, rule from marts.churn_tree where fit_role = 'serving' and is_leaf order by node_id",
     ),
 )
 
 
 def churn_report(build_db: Path) -> str:
-    """The churn model, its evaluation and deciles as Markdown sections."""
+    """The churn candidates, their evaluation, the champion's deciles and the serving fits as
+    Markdown sections."""
     header = markdown_query(
         build_db,
-        "select distinct model_version, model_status, training_rows, positive_rate as training_churn_rate "
-        "from marts.churn_model",
+        "select evaluation_snapshot_date, backtest_training_snapshot_date, serving_training_snapshot_date, "
+        "user_count, positive_rate from marts.churn_evaluation where is_champion",
     )
     parts = [header]
     for title, sql in CHURN_QUERIES:
@@ -190,9 +198,8 @@ ONLINE_RETAIL_QUERIES = (
         "median_monetary, dominant_rfm_segment from marts.segment_profiles order by segment_id",
     ),
     (
-        "Churn, out of time (`churn_evaluation`, horizon 90 days)",
-        "select model_name, evaluation_snapshot_date, user_count, positive_rate, roc_auc, pr_auc, log_loss, "
-        "brier_score from marts.churn_evaluation order by model_name",
+        "Churn, out of time (`churn_evaluation`, horizon 90 days; the champion serves `churn_scores`)",
+        CHURN_EVALUATION_QUERY,
     ),
     (
         "Recommendation backtest, last 30 days (`recommendation_evaluation`; the served default is "

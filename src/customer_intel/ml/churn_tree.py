@@ -89,6 +89,12 @@ CONDITION_WORDING: dict[str, tuple[str, str, str]] = {
         "bought over {lo} and at most {hi} of the items viewed",
     ),
 }
+# An integer feature whose condition leaves only 0 reads better in its own words.
+ZERO_WORDING = {
+    "active_days_30": "not active in the last 30 days",
+    "active_days_90": "not active in the last 90 days",
+    "recency_days": "bought on the snapshot day",
+}
 PERCENT_FEATURES = ("refund_rate", "discount_rate", "view_to_purchase_rate")
 
 
@@ -177,6 +183,8 @@ def condition_text(feature: str, low: float | None, high: float | None, integer:
     )
     if integer and feature not in CONDITION_WORDING:
         at_least, between = f"{feature} >= {{lo}}", f"{{lo}} <= {feature} <= {{hi}}"
+    if integer and hi == 0 and feature in ZERO_WORDING:
+        return ZERO_WORDING[feature]
     if lo is not None and hi is not None and integer and lo == hi:
         return between.replace("{lo} to {hi}", "{lo}").format(lo=format_bound(feature, lo, integer))
     if hi is None:
