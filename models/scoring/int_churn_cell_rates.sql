@@ -164,7 +164,7 @@ described as (
         || cast(round(100 * churn_probability) as integer)
         || '% stop buying, '
         || format('{:,}', people)
-        || case when people = 1 then ' person' else ' people' end as rule
+        || case when people = 1 then ' person' else ' people' end as rule_text
     from cell_rates
 )
 

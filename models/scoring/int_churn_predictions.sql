@@ -94,7 +94,7 @@ linear_predictions as (
         model_name,
         user_key,
         linear_score,
-        cast(null as varchar) as rule,
+        cast(null as varchar) as rule_text,
         case
             when linear_score >= 0 then 1 / (1 + exp(-linear_score))
             else exp(linear_score) / (1 + exp(linear_score))
@@ -108,7 +108,7 @@ tree_predictions as (
         'decision_tree' as model_name,
         user_key,
         cast(null as double) as linear_score,
-        rule,
+        rule_text,
         churn_probability
     from tree_leaves
 ),
@@ -124,7 +124,8 @@ person_bins as (
             max(cell_rates.recency_bin)
         ) as recency_bin
     from people
-    left join cell_rates on people.fit_role = cell_rates.fit_role and people.frequency_bucket = cell_rates.frequency_bucket
+    left join cell_rates
+        on people.fit_role = cell_rates.fit_role and people.frequency_bucket = cell_rates.frequency_bucket
     group by people.snapshot_role, people.user_key, people.fit_role, people.frequency_bucket
 ),
 
@@ -134,7 +135,7 @@ cell_predictions as (
         'recency_frequency' as model_name,
         person_bins.user_key,
         cast(null as double) as linear_score,
-        cell_rates.rule,
+        cell_rates.rule_text,
         coalesce(cell_rates.churn_probability, 0.5) as churn_probability
     from person_bins
     left join cell_rates
@@ -164,7 +165,7 @@ predictions as (
         people.recency_days,
         candidates.linear_score,
         candidates.churn_probability,
-        candidates.rule,
+        candidates.rule_text,
         churn_fits.model_status,
         churn_fits.model_version
     from candidates

@@ -61,7 +61,7 @@ leaves as (
         walk.node_id,
         leaf.is_leaf,
         leaf.churn_probability,
-        leaf.rule,
+        leaf.rule_text,
         leaf.node_rows,
         leaf.training_snapshot_date,
         leaf.model_status,

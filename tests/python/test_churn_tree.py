@@ -49,7 +49,7 @@ def test_tree_table_by_hand_matches_the_planted_rule() -> None:
     right = serving.loc[0, "right_node_id"]
     assert serving.loc[right, "feature_name"] == "frequency" and serving.loc[right, "threshold"] == 2.5
     leaves = serving[serving["is_leaf"]].sort_values("node_id")
-    assert leaves["rule"].tolist() == [
+    assert leaves["rule_text"].tolist() == [
         "last purchase at most 37 days ago: 0% stop buying, 6 people",
         "last purchase 38+ days ago and at most 2 orders: 100% stop buying, 3 people",
         "last purchase 38+ days ago and at least 3 orders: 0% stop buying, 3 people",
@@ -96,7 +96,7 @@ def test_fallback_is_one_leaf_with_the_clipped_base_rate(churned: list[bool], ro
     assert len(backtest) == 1 and backtest["is_leaf"].all() and backtest["model_status"].iloc[0] == status
     expected = {"single_class": 0.999, "too_few_rows": 0.5, "no_training_rows": 0.5}[status]
     assert backtest["churn_probability"].iloc[0] == pytest.approx(expected)
-    assert backtest["rule"].iloc[0].startswith("everyone: ")
+    assert backtest["rule_text"].iloc[0].startswith("everyone: ")
 
 
 def test_conditions_read_as_whole_numbers_percentages_or_money() -> None:

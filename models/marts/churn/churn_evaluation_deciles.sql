@@ -43,7 +43,6 @@ overall as (
 by_decile as (
     select
         decile,
-        any_value(model_name) as model_name,
         cast(sum(churned) as bigint) as churners,
         any_value(snapshot_date) as evaluation_snapshot_date,
         count(*) as user_count,
@@ -55,6 +54,10 @@ by_decile as (
     group by decile
 ),
 
+champion as (
+    select distinct model_name from ranked
+),
+
 cumulative as (
     select
         by_decile.*,
@@ -62,9 +65,11 @@ cumulative as (
         cast(sum(by_decile.churners) over (order by by_decile.decile) as bigint) as cumulative_churners,
         overall.churners as total_churners,
         overall.churn_rate as overall_churn_rate,
+        champion.model_name,
         by_decile.observed_churn_rate / nullif(overall.churn_rate, 0) as lift
     from by_decile
     cross join overall
+    cross join champion
 ),
 
 evaluated as (

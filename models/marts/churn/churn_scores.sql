@@ -92,10 +92,10 @@ rule_reasons as (
     -- the tree's leaf and the baseline's cell explain the probability in one rule
     select
         user_key,
-        rule as top_reasons,
+        rule_text as top_reasons,
         1 as reason_count
     from predictions
-    where rule is not null
+    where rule_text is not null
 ),
 
 top_reasons as (

@@ -87,7 +87,11 @@ churn as (
         'churn' as model_family,
         -- the serving fit of the candidate churn_scores serves
         coalesce(
-            (select min(serving_model_status) from churn_evaluation where is_champion), 'no_training_rows'
+            (
+                select min(serving_model_status) from churn_evaluation
+                where is_champion
+            ),
+            'no_training_rows'
         ) as model_status,
         (select count(*) from churn_scores) as people_scored
 ),

@@ -245,7 +245,7 @@ def node_rows(
                 "node_rows": size,
                 "churners": round(probability * size),
                 "churn_probability": probability,
-                "rule": rule_text(path, integer, probability, size) if leaf else None,
+                "rule_text": rule_text(path, integer, probability, size) if leaf else None,
             }
         )
         if not leaf:
@@ -271,7 +271,7 @@ def fallback_rows(y: np.ndarray) -> list[dict[str, Any]]:
             "node_rows": len(y),
             "churners": int(y.sum()),
             "churn_probability": probability,
-            "rule": rule_text([], {}, probability, len(y)),
+            "rule_text": rule_text([], {}, probability, len(y)),
         }
     ]
 
