@@ -12,13 +12,15 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)/src
 
 # Own data: make run RAW_DATA_PATH=/abs/dir AS_OF_DATE=YYYY-MM-DD [MAX_REJECT_SHARE=0.3]
+#           [MIN_EVENT_DATE=YYYY-MM-DD]  (events before it are quarantined; default 1990-01-01)
 # User values are taken literally (`$(value ...)`: no make or shell expansion of `$`, quotes or
 # backticks) and reach the programs only as environment variables, never inside a recipe's text.
 override RAW_DATA_PATH := $(value RAW_DATA_PATH)
 override AS_OF_DATE := $(value AS_OF_DATE)
 override MAX_REJECT_SHARE := $(value MAX_REJECT_SHARE)
+override MIN_EVENT_DATE := $(value MIN_EVENT_DATE)
 override AUDIENCE := $(value AUDIENCE)
-export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE AUDIENCE
+export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE MIN_EVENT_DATE AUDIENCE
 # Demo data parameters (deterministic for a given seed).
 DEMO_SEED ?= 42
 DEMO_USERS ?= 4000
