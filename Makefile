@@ -12,13 +12,15 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)/src
 
 # Own data: make run RAW_DATA_PATH=/abs/dir AS_OF_DATE=YYYY-MM-DD [MAX_REJECT_SHARE=0.3]
+#           [MIN_EVENT_DATE=YYYY-MM-DD]  (events before it are quarantined; default 1990-01-01)
 # User values are taken literally (`$(value ...)`: no make or shell expansion of `$`, quotes or
 # backticks) and reach the programs only as environment variables, never inside a recipe's text.
 override RAW_DATA_PATH := $(value RAW_DATA_PATH)
 override AS_OF_DATE := $(value AS_OF_DATE)
 override MAX_REJECT_SHARE := $(value MAX_REJECT_SHARE)
+override MIN_EVENT_DATE := $(value MIN_EVENT_DATE)
 override AUDIENCE := $(value AUDIENCE)
-export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE AUDIENCE
+export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE MIN_EVENT_DATE AUDIENCE
 # Demo data parameters (deterministic for a given seed).
 DEMO_SEED ?= 42
 DEMO_USERS ?= 4000
@@ -39,10 +41,24 @@ export ONLINE_RETAIL_SOURCE
 ONLINE_RETAIL_DIR := data/online_retail
 # The last invoice day: the churn model evaluates on the 90 days before it, trained 90 days earlier.
 ONLINE_RETAIL_AS_OF := 2011-12-09
+# CDNOW (real data, 1997-1998): source file beside the clone, converted into the raw contract.
+ifeq ($(origin CDNOW_SOURCE),undefined)
+CDNOW_SOURCE := $(abspath ../shared/data/cdnow/CDNOW_sample.txt)
+else
+override CDNOW_SOURCE := $(value CDNOW_SOURCE)
+endif
+# The last purchase day of the sample (overridable: make run-cdnow CDNOW_AS_OF=1998-03-31).
+ifeq ($(origin CDNOW_AS_OF),undefined)
+CDNOW_AS_OF := 1998-06-30
+else
+override CDNOW_AS_OF := $(value CDNOW_AS_OF)
+endif
+export CDNOW_SOURCE CDNOW_AS_OF
+CDNOW_DIR := data/cdnow
 DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.ops.pii import DEMO_SECRET; print(DEMO_SECRET)'
 
 .PHONY: help setup run test lint sqlfluff dbt-score pytest dbt-test bench clean import-online-retail \
-	run-online-retail online-retail-report export docs
+	run-online-retail online-retail-report import-cdnow run-cdnow export docs
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
@@ -52,6 +68,8 @@ help:
 	@echo "make docs   dbt docs site as one static file (target/static_index.html)"
 	@echo "make run-online-retail   import UCI Online Retail and build/publish it (warehouse/online_retail.duckdb)"
 	@echo "make online-retail-report  rebuild Online Retail (timed) and regenerate its README section"
+	@echo "make import-cdnow   convert the CDNOW sample (CDNOW_SOURCE=...) into the raw contract (data/cdnow)"
+	@echo "make run-cdnow      import CDNOW and build/publish it as of CDNOW_AS_OF (1998-06-30) (warehouse/cdnow.duckdb)"
 
 $(BIN)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -84,6 +102,17 @@ run-online-retail: import-online-retail
 	$(PY) -m customer_intel.ops.cli run --raw-data-path "$(CURDIR)/$(ONLINE_RETAIL_DIR)" \
 		--as-of-date $(ONLINE_RETAIL_AS_OF) --max-reject-share 0.3 \
 		--build-db warehouse/online_retail_build.duckdb --published-db warehouse/online_retail.duckdb
+
+# Real data: the CDNOW sample (1997-1998) converted into the raw contract (mapping in the README).
+import-cdnow: $(BIN)/.installed
+	$(PY) -m customer_intel.devtools.cdnow --source "$$CDNOW_SOURCE" --out $(CDNOW_DIR)
+
+# Public data, keyed with the labelled demo secret unless one is set; its 1997 events are within
+# the default min_event_date (1990-01-01).
+run-cdnow: import-cdnow
+	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
+	$(PY) -m customer_intel.ops.cli run --raw-data-path "$(CURDIR)/$(CDNOW_DIR)" --as-of-date "$$CDNOW_AS_OF" \
+		--build-db warehouse/cdnow_build.duckdb --published-db warehouse/cdnow.duckdb
 
 online-retail-report: $(BIN)/.installed
 	$(PY) -m customer_intel.devtools.report online-retail --source "$$ONLINE_RETAIL_SOURCE" --data-dir $(ONLINE_RETAIL_DIR)

@@ -10,8 +10,8 @@
 
 {#- The value of a registered var as given: from its environment variable (`env` in its spec)
     when that is set and not empty, else the dbt var. make run passes the run's inputs (data
-    path, analysis date, reject share) through the environment: dbt then re-parses only the
-    files that read them, where a changed --vars forces a full parse. -#}
+    path, analysis date, reject share, earliest event date) through the environment: dbt then
+    re-parses only the files that read them, where a changed --vars forces a full parse. -#}
 {% macro var_value(var_name, default=none) -%}
     {%- set env_name = var('var_specs', {}).get(var_name, {}).get('env') -%}
     {%- if env_name -%}
@@ -132,7 +132,8 @@
 
 
 {#- A registered var, validated against its spec and returned ready for SQL: an int or number
-    literal within [min, max], a Python bool, a date literal (or none), the raw path, or the
+    literal within [min, max], a Python bool, a date literal (none only for a date var whose
+    spec has a `default_doc` for null), the raw path, or the
     text of a choice / text var (callers escape it with sql_string_literal). -#}
 {% macro typed_var(var_name) -%}
     {%- set spec = var_spec(var_name) -%}
@@ -146,7 +147,12 @@
     {%- elif kind == 'bool' -%}
         {%- do return(bool_var(var_name)) -%}
     {%- elif kind == 'date' -%}
-        {%- do return(date_var_literal(var_name)) -%}
+        {%- set literal = date_var_literal(var_name) -%}
+        {#- null only where the spec says what null means (as_of_date: the latest event) -#}
+        {%- if literal is none and spec.get('default_doc') is none -%}
+            {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be a real date YYYY-MM-DD, got: " ~ var_value(var_name)) }}
+        {%- endif -%}
+        {%- do return(literal) -%}
     {%- elif kind == 'timestamp' -%}
         {%- do return(load_time() | trim) -%}
     {%- elif kind == 'path' -%}

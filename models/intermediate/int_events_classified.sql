@@ -54,7 +54,7 @@ checked as (
             when not is_known_event_type then 'unknown_event_type'
             when event_at_raw is null then 'missing_timestamp'
             when event_at is null then 'unparseable_timestamp'
-            when event_at < timestamp '2000-01-01' then 'timestamp_before_2000'
+            when event_at < {{ typed_var('min_event_date') }} then 'timestamp_before_min_event_date'
             when event_at > {{ load_time() }} then 'timestamp_in_future'
             when requires_item and item_id is null then 'missing_item_id'
             when requires_order and order_id is null then 'missing_order_id'

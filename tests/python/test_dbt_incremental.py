@@ -46,7 +46,7 @@ def add_batch(raw: Path) -> None:
     # valid rows to derive the batch from (the demo data also holds planted bad rows)
     con.execute(
         "create view valid as select distinct * from base where event_id like 'E%' and user_id like 'U%' "
-        "and item_id is not null and event_at between timestamp '2000-01-01' and timestamp '2090-01-01'"
+        "and item_id is not null and event_at between timestamp '1990-01-01' and timestamp '2090-01-01'"
     )
     con.execute(
         f"""

@@ -77,8 +77,8 @@ def test_planted_defects_are_counted_in_truth(small: Path) -> None:
             select 'missing_event_id', count(*) filter (where event_id is null) from {events}
             union all select 'missing_user_id', count(*) filter (where user_id is null) from {events}
             union all select 'timestamp_in_future', count(*) filter (where event_at > now()) from {events}
-            union all select 'timestamp_before_2000', count(*) filter (where event_at < '2000-01-01')
-                from {events}
+            union all select 'timestamp_before_min_event_date',
+                count(*) filter (where event_at < '1990-01-01') from {events}
             union all select 'unknown_event_type', count(*) filter (where event_type = 'page_ping')
                 from {events}
             union all select 'duplicate_event_id', count(event_id) - count(distinct event_id) from {events}

@@ -75,7 +75,9 @@ def cli_run(workdir: Path, raw: Path | None, *args: str, env: dict | None = None
                "--target-path", str(workdir / "target"),
                *(["--raw-data-path", str(raw)] if raw is not None else []), *args]  # fmt: skip
     inherited = {
-        k: v for k, v in os.environ.items() if k not in ("RAW_DATA_PATH", "AS_OF_DATE", "MAX_REJECT_SHARE")
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("RAW_DATA_PATH", "AS_OF_DATE", "MAX_REJECT_SHARE", "MIN_EVENT_DATE")
     }
     full_env = {**inherited, SECRET_ENV_VAR: SECRET, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
     done = subprocess.run(
@@ -323,6 +325,48 @@ def test_7_failure_hint_comes_from_the_current_run(
     assert "raise MAX_REJECT_SHARE" in too_many.output
 
 
+def shift_years(shop: Path, target: Path, years: int) -> Path:
+    """A copy of the shop with every timestamp (event_at, signed_up_at, assigned_at) moved
+    `years` back; values that are not timestamps stay as they are."""
+    target.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    for path in sorted(shop.glob("*.csv")):
+        source = f"read_csv('{literal(path)}', all_varchar = true)"
+        columns = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
+        moved = "strftime(try_cast({c} as timestamp) - interval {y} year, '%Y-%m-%d %H:%M:%S')"
+        select = [
+            f"coalesce({moved.format(c=c, y=years)}, {c}) as {c}"
+            if c in ("event_at", "signed_up_at", "assigned_at")
+            else c
+            for c in columns
+        ]
+        con.execute(f"copy (select {', '.join(select)} from {source}) to '{target / path.name}' (header)")
+    con.close()
+    return target
+
+
+def test_7_a_history_older_than_min_event_date_names_the_var(base_shop: Path, tmp_path: Path) -> None:
+    # the shop 40 years earlier (1985-1986): before the default bound 1990-01-01, every event is
+    # quarantined, the reject-share test fails and the message names the var and how to set it
+    old = shift_years(base_shop, tmp_path / "old", 40)
+    too_old = cli_run(tmp_path / "default", old)
+    assert too_old.returncode == 2
+    assert "timestamp_before_min_event_date: older than var min_event_date (1990-01-01)" in too_old.output
+    assert "e.g. make run ... MIN_EVENT_DATE=YYYY-MM-DD" in too_old.output, too_old.output[-3000:]
+    assert "raise MAX_REJECT_SHARE" not in too_old.output
+    # setting it as the message says builds the same history (only the planted 1970 defect,
+    # now 1930, is still before the bound)
+    built = cli_run(tmp_path / "set", old, env={"MIN_EVENT_DATE": "1980-01-01"})
+    assert built.returncode == 0, built.output[-3000:]
+    reason = "reject_reason = 'timestamp_before_min_event_date'"
+    assert built.query(f"select distinct event_at_raw from rejected_events where {reason}") == [
+        ("1930-01-01 00:00:00",)
+    ]
+    # the history is in the warehouse: every clean event is from before the default bound
+    span = "select count(*) > 10000, max(event_at) < timestamp '1990-01-01' from clean_events"
+    assert built.query(span) == [(True, True)]
+
+
 # 8, 9, 10 -----------------------------------------------------------------------------------
 def test_8_9_10_bad_lines_and_numbers_are_quarantined_with_reason_and_line(
     hostile_pair: tuple[Run, Run, Path],
@@ -369,6 +413,13 @@ def test_11_max_reject_share_is_a_finite_share(tmp_path: Path, value: str) -> No
     assert not run.build.exists()  # nothing was built
 
 
+def test_11_min_event_date_is_a_real_date(tmp_path: Path) -> None:
+    run = cli_run(tmp_path, tmp_path, env={"MIN_EVENT_DATE": "1990-02-30"})
+    assert run.returncode == 2
+    assert "MIN_EVENT_DATE must be a date YYYY-MM-DD, got '1990-02-30'" in run.output
+    assert not run.build.exists()  # nothing was built
+
+
 def test_11_impossible_dates_and_choices_stop_before_any_model(
     base_shop: Path, dbt_runner: DbtRunner
 ) -> None:
@@ -376,6 +427,7 @@ def test_11_impossible_dates_and_choices_stop_before_any_model(
         ("as_of_date", "2024-13-45"),
         ("as_of_date", "2023-02-29"),
         ("load_time", "2024-02-30"),
+        ("min_event_date", "1990-02-30"),
         ("item_similarity", "pearson"),
     ):
         dbt_vars = {"raw_data_path": str(base_shop), var_name: value}

@@ -26,7 +26,7 @@ from (
         row_number() over (partition by event_id order by event_at, user_id, item_id) as row_number
     from read_parquet('{events}')
     where event_id is not null and user_id is not null
-        and event_at between timestamp '2000-01-01' and current_timestamp::timestamp
+        and event_at between timestamp '1990-01-01' and current_timestamp::timestamp
 )
 where row_number = 1;
 

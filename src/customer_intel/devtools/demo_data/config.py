@@ -64,7 +64,7 @@ DEFECT_KINDS: tuple[str, ...] = (
     "non_positive_quantity",
     "non_positive_price",
     "missing_timestamp",
-    "timestamp_before_2000",
+    "timestamp_before_min_event_date",
     "timestamp_in_future",
     "duplicate_event_id",
     "unknown_user",

@@ -169,7 +169,8 @@ def write_events(
                               then coalesce(n.unit_price, 9.99)
                          else n.unit_price end as unit_price,
                     case when d.defect = 'missing_timestamp' then null
-                         when d.defect = 'timestamp_before_2000' then timestamp '1970-01-01 00:00:00'
+                         when d.defect = 'timestamp_before_min_event_date'
+                              then timestamp '1970-01-01 00:00:00'
                          when d.defect = 'timestamp_in_future' then timestamp '2099-01-01 00:00:00'
                          else n.event_at end as event_at,
                     n.channel,
