@@ -15,6 +15,10 @@ from customer_intel.ops.dbt_command import dbt_command
 from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The CDNOW sample (../shared/data beside the clone, or CDNOW_SOURCE); tests skip without it.
+CDNOW_SAMPLE = Path(
+    os.environ.get("CDNOW_SOURCE") or PROJECT_DIR.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
+)
 FIXTURES = PROJECT_DIR / "tests" / "raw"
 # `dbt build` arguments for a build of models and seeds without data and unit tests (for tests
 # that only read model tables; the data tests run on the shared build).

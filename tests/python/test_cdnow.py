@@ -4,7 +4,6 @@ file that is not in the CDNOW format."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import datetime
@@ -14,12 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR
+from conftest import CDNOW_SAMPLE as REAL_SOURCE
 from customer_intel.devtools.cdnow import CdnowFormatError, convert
-
-REAL_SOURCE = Path(
-    os.environ.get("CDNOW_SOURCE") or PROJECT_DIR.parent / "shared" / "data" / "cdnow" / "CDNOW_sample.txt"
-)
 
 # Two customers; line 3 repeats line 2 exactly (a second identical purchase that day), line 4
 # is blank, line 5 has no dollars (CRLF line ends as in the real file).
