@@ -133,7 +133,8 @@ CHURN_QUERIES = (
     ),
     (
         "Serving decision tree, its leaves as rules",
-        "select node_id, rule_text from marts.churn_tree where fit_role = 'serving' and is_leaf order by node_id",
+        "select node_id, rule_text from marts.churn_tree "
+        "where fit_role = 'serving' and is_leaf order by node_id",
     ),
 )
 
