@@ -1,7 +1,14 @@
 """The linear churn candidates as a table: per fit role and candidate, the intercept, and per
 feature its scaling and coefficient."""
 
-from customer_intel.ml.churn import RECENCY_FEATURE, churn_model_table, config_from_params, training_frame
+from customer_intel.ml.churn import (
+    DATE_COLUMNS,
+    RECENCY_FEATURE,
+    churn_model_table,
+    config_from_params,
+    training_frame,
+)
+from customer_intel.ml.relations import with_date_columns
 
 
 def model(dbt, session):
@@ -20,4 +27,4 @@ def model(dbt, session):
     cfg = config_from_params(params)
     # only the training rows, and of them the key, the label and the features, leave DuckDB
     frame = training_frame(dbt.ref("int_churn_snapshots"), (*cfg.features, RECENCY_FEATURE))
-    return churn_model_table(frame, cfg)
+    return with_date_columns(session, churn_model_table(frame, cfg), DATE_COLUMNS)

@@ -1,7 +1,8 @@
 """The churn decision tree as a node table, one tree per fit role (backtest and serving)."""
 
-from customer_intel.ml.churn import training_frame
+from customer_intel.ml.churn import DATE_COLUMNS, training_frame
 from customer_intel.ml.churn_tree import churn_tree_table, tree_config_from_params
+from customer_intel.ml.relations import with_date_columns
 
 
 def model(dbt, session):
@@ -17,4 +18,5 @@ def model(dbt, session):
     }
     cfg = tree_config_from_params(params)
     # only the training rows, and of them the key, the label and the features, leave DuckDB
-    return churn_tree_table(training_frame(dbt.ref("int_churn_snapshots"), cfg.features), cfg)
+    frame = training_frame(dbt.ref("int_churn_snapshots"), cfg.features)
+    return with_date_columns(session, churn_tree_table(frame, cfg), DATE_COLUMNS)

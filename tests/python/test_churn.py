@@ -19,6 +19,7 @@ from customer_intel.devtools.demo_data.config import GeneratorConfig
 from customer_intel.devtools.demo_data.generate import generate
 from customer_intel.ml.churn import (
     CONFIG_KEYS,
+    DATE_COLUMNS,
     FIT_ROLES,
     ChurnConfig,
     ChurnInputError,
@@ -29,7 +30,8 @@ from customer_intel.ml.churn import (
     training_data,
     training_frame,
 )
-from customer_intel.ml.churn_tree import TREE_CONFIG_KEYS
+from customer_intel.ml.churn_tree import TREE_CONFIG_KEYS, TreeConfig, churn_tree_table
+from customer_intel.ml.relations import with_date_columns
 from customer_intel.ml.segmentation import fit_scaling
 
 FEATURES = ("a", "b", "c")
@@ -83,8 +85,8 @@ def test_model_table_fits_each_role_on_its_own_snapshot() -> None:
     # the backtest fit learns on `train` (as_of - 2H) and scores `eval`; serving learns on `eval`
     assert fits.loc[("backtest", "logistic_regression"), "training_rows"] == len(train)
     assert fits.loc[("serving", "logistic_regression"), "training_rows"] == len(evaluation)
-    assert str(fits.loc[("backtest", "recency_only"), "training_snapshot_date"]) == "2026-01-01"
-    assert str(fits.loc[("serving", "recency_only"), "training_snapshot_date"]) == "2026-04-01"
+    assert str(fits.loc[("backtest", "recency_only"), "training_snapshot_date"])[:10] == "2026-01-01"
+    assert str(fits.loc[("serving", "recency_only"), "training_snapshot_date"])[:10] == "2026-04-01"
     roles = table[["fit_role", "training_snapshot_role", "scored_snapshot_role"]].drop_duplicates()
     assert {tuple(r) for r in roles.itertuples(index=False)} == {(r, *pair) for r, pair in FIT_ROLES.items()}
     serving = table[(table["fit_role"] == "serving") & (table["model_name"] == "logistic_regression")]
@@ -126,6 +128,25 @@ def test_fallbacks_single_class_too_few_and_no_rows() -> None:
     assert none["model_status"].eq("no_training_rows").all()
     assert none["intercept"].iloc[0] == 0.0 and none["positive_rate"].isna().all()
     assert fallback_intercept(0.5) == 0.0
+
+
+def test_exported_tables_keep_their_types_without_training_rows() -> None:
+    """With no training rows at all the exported tables still type dates as DATE and text as
+    VARCHAR (an all-None column would get DuckDB's NULL type, which downstream casts and dbt
+    unit-test fixtures cannot use)."""
+    empty = synthetic(0).assign(snapshot_role="train", snapshot_date=pd.NaT, refund_rate=0.0)
+    tree_cfg = TreeConfig(features=("a", "refund_rate"))
+    con = duckdb.connect()
+    try:
+        tables = (churn_model_table(empty, ChurnConfig(features=FEATURES)), churn_tree_table(empty, tree_cfg))
+        for table in tables:
+            relation = with_date_columns(con, table, DATE_COLUMNS)
+            types = dict(zip(relation.columns, map(str, relation.types), strict=True))
+            assert types["training_snapshot_date"] == "DATE"
+            assert "NULL" not in types.values(), types
+            assert relation.filter("training_snapshot_date is not null").fetchall() == []
+    finally:
+        con.close()
 
 
 def test_constant_feature_gets_unit_std_and_zero_coefficient() -> None:

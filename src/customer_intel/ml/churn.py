@@ -51,6 +51,13 @@ CONFIG_KEYS = ("features", "c", "class_weight", "random_state", "max_iter", "min
 # fit role -> (snapshot_role it is trained on, snapshot_role it scores)
 FIT_ROLES = {"backtest": ("train", "eval"), "serving": ("eval", "score")}
 RECENCY_FEATURE = "log1p_recency_days"
+DATE_COLUMNS = ("training_snapshot_date",)
+# text columns of the exported tables, typed as strings even when all NULL (DuckDB would give
+# an all-None object column its NULL type)
+TEXT_COLUMNS = (
+    "fit_role", "model_name", "training_snapshot_role", "scored_snapshot_role", "feature_name",
+    "class_weight", "model_status", "model_version", "rule_text",
+)  # fmt: skip
 CLASS_WEIGHTS = ("none", "balanced")
 FALLBACK_RATE_CLIP = (0.001, 0.999)
 
@@ -264,5 +271,7 @@ def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
             }
             rows.extend({**header, **row} for row in model_rows(training, candidate))
     table = pd.DataFrame(rows).astype({"feature_order": "int64", "training_rows": "int64"})
-    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"]).dt.date
-    return table
+    # datetime64 (NaT without rows); the dbt model casts it to DATE (relations.with_date_columns)
+    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"])
+    text = [c for c in TEXT_COLUMNS if c in table.columns]
+    return table.astype(dict.fromkeys(text, "string"))

@@ -37,6 +37,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from customer_intel.ml.churn import (
     FIT_ROLES,
+    TEXT_COLUMNS,
     ChurnInputError,
     fallback_intercept,
     role_rows,
@@ -349,5 +350,7 @@ def churn_tree_table(frame: pd.DataFrame, cfg: TreeConfig) -> pd.DataFrame:
             "training_rows": "int64",
         }
     )
-    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"]).dt.date
-    return table
+    # datetime64 (NaT without rows); the dbt model casts it to DATE (relations.with_date_columns)
+    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"])
+    text = [c for c in TEXT_COLUMNS if c in table.columns]
+    return table.astype(dict.fromkeys(text, "string"))

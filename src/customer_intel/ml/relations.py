@@ -20,3 +20,16 @@ def present_columns(relation: Any, columns: Iterable[str]) -> Any:
     if not wanted:
         raise ValueError(f"none of the columns {list(columns)} is in the relation ({relation.columns})")
     return relation.project(", ".join(quote_identifier(c) for c in wanted))
+
+
+def with_date_columns(session: Any, frame: Any, date_columns: Iterable[str]) -> Any:
+    """`frame` as a DuckDB relation of `session` whose `date_columns` are DATE. pandas has no
+    date type of its own: a datetime64 column would land as TIMESTAMP, and a column of
+    `datetime.date` objects that is all NULL (no training rows) as DuckDB's NULL type, which
+    nothing downstream can cast to. The columns must hold datetime64 values (NaT allowed)."""
+    relation = session.from_df(frame)
+    dates = list(dict.fromkeys(date_columns))
+    if not dates:
+        return relation
+    replaced = ", ".join(f"cast({quote_identifier(c)} as date) as {quote_identifier(c)}" for c in dates)
+    return relation.project(f"* replace ({replaced})")
