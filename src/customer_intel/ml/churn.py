@@ -90,27 +90,28 @@ class FittedChurnModel:
         return self.intercept + self.scaling.transform(x) @ self.coefficients
 
 
-def config_from_params(params: dict[str, object]) -> ChurnConfig:
-    """Build a ChurnConfig from the dbt model's config values (YAML Jinja renders strings)."""
+def config_values(params: dict[str, object], config_type: type, casts: dict[str, type]) -> Any:
+    """A frozen config dataclass of `config_type` from a dbt model's config values: `features`
+    (a list, or its JSON text as YAML Jinja renders it; at least one) and each key of `casts`
+    cast with its type, the dataclass default when missing or empty."""
     features = params.get("features")
     if isinstance(features, str):
         features = json.loads(features)
     if not features:
         raise ChurnInputError("config `features` must list at least one feature column")
-    defaults = ChurnConfig(features=tuple(features))
+    defaults = config_type(features=tuple(features))
+    values = {
+        key: getattr(defaults, key) if params.get(key) in (None, "") else cast(params[key])
+        for key, cast in casts.items()
+    }
+    return config_type(features=tuple(features), **values)
 
-    def value(key: str, cast: type) -> object:
-        raw = params.get(key)
-        return getattr(defaults, key) if raw in (None, "") else cast(raw)
 
-    cfg = ChurnConfig(
-        features=tuple(features),
-        c=value("c", float),
-        class_weight=str(value("class_weight", str)).strip().lower(),
-        random_state=value("random_state", int),
-        max_iter=value("max_iter", int),
-        min_training_rows=value("min_training_rows", int),
-    )
+def config_from_params(params: dict[str, object]) -> ChurnConfig:
+    """Build a ChurnConfig from the dbt model's config values (YAML Jinja renders strings)."""
+    casts = {"c": float, "class_weight": str, "random_state": int, "max_iter": int, "min_training_rows": int}
+    cfg = config_values(params, ChurnConfig, casts)
+    cfg = ChurnConfig(**{**cfg.__dict__, "class_weight": cfg.class_weight.strip().lower()})
     if not cfg.c > 0:
         raise ChurnInputError(f"churn config `c` must be > 0, got {cfg.c}")
     if cfg.class_weight not in CLASS_WEIGHTS:

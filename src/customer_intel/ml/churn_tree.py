@@ -39,6 +39,7 @@ from customer_intel.ml.churn import (
     FIT_ROLES,
     TEXT_COLUMNS,
     ChurnInputError,
+    config_values,
     fallback_intercept,
     role_rows,
     snapshot_date_of,
@@ -112,24 +113,8 @@ class TreeConfig:
 
 def tree_config_from_params(params: dict[str, object]) -> TreeConfig:
     """Build a TreeConfig from the dbt model's config values (YAML Jinja renders strings)."""
-    features = params.get("features")
-    if isinstance(features, str):
-        features = json.loads(features)
-    if not features:
-        raise ChurnInputError("churn_tree config `features` must list at least one feature column")
-    defaults = TreeConfig(features=tuple(features))
-
-    def value(key: str, cast: type) -> Any:
-        raw = params.get(key)
-        return getattr(defaults, key) if raw in (None, "") else cast(raw)
-
-    cfg = TreeConfig(
-        features=tuple(features),
-        max_depth=value("max_depth", int),
-        min_leaf_share=value("min_leaf_share", float),
-        random_state=value("random_state", int),
-        min_training_rows=value("min_training_rows", int),
-    )
+    casts = {"max_depth": int, "min_leaf_share": float, "random_state": int, "min_training_rows": int}
+    cfg = config_values(params, TreeConfig, casts)
     if not 1 <= cfg.max_depth <= 8:
         raise ChurnInputError(f"churn_tree `max_depth` must be in 1..8, got {cfg.max_depth}")
     if not 0 <= cfg.min_leaf_share < 0.5:
