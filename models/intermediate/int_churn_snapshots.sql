@@ -1,14 +1,26 @@
--- The churn model's rows: every person in the churn population at three snapshot dates, with the
+-- The churn models' rows: every person in the churn population at each snapshot date, with the
 -- features of int_user_features_snapshots at that date (the same SQL as user_features, so
 -- nothing after the snapshot is read) and, where the horizon has passed, the label.
---   train: S = as_of_date - 2H, label from purchases in (S, S + H]
---   eval:  S = as_of_date - H,  label from purchases in (S, as_of_date]
---   score: S = as_of_date,      no label yet
+--   train:         S = as_of_date - 2H (- k × spacing), label from purchases in (S, S + H]:
+--                  what the backtest fits learn on
+--   eval:          S = as_of_date - H, label from purchases in (S, as_of_date]: where the
+--                  backtest fits are judged, out of time
+--   serving_train: S = as_of_date - H (- k × spacing): what the serving fits learn on, the
+--                  eval snapshot (and, stacked, earlier ones)
+--   score:         S = as_of_date, no label yet
+-- k = 1 .. churn_training_snapshots - 1 adds the stacked earlier snapshots (none by default).
 -- Population at S: people with at least one purchase order in the lookback window ending on S.
 
 {%- set horizon = typed_var('churn_horizon_days') | int %}
+{%- set stacked = typed_var('churn_training_snapshots') | int %}
 {#- the churn roles and the snapshot roles of int_feature_snapshots they read (offsets set there) #}
-{%- set churn_roles = [('train', 'churn_train'), ('eval', 'churn_eval'), ('score', 'current')] %}
+{%- set churn_roles = [
+    ('train', 'churn_train'), ('eval', 'churn_eval'), ('serving_train', 'churn_eval'), ('score', 'current'),
+] %}
+{%- for k in range(1, stacked) %}
+    {%- do churn_roles.append(('train', 'churn_train_' ~ k)) %}
+    {%- do churn_roles.append(('serving_train', 'churn_eval_' ~ k)) %}
+{%- endfor %}
 
 with
 
@@ -69,6 +81,7 @@ purchase_dates as (
 labels as (
     select
         snapshots.snapshot_role,
+        snapshots.snapshot_date,
         purchase_dates.user_key,
         count(*) as purchase_days_in_horizon
     from snapshots
@@ -77,7 +90,7 @@ labels as (
             snapshots.snapshot_date < purchase_dates.event_date
             and snapshots.label_window_end >= purchase_dates.event_date
     where snapshots.snapshot_role != 'score'
-    group by snapshots.snapshot_role, purchase_dates.user_key
+    group by snapshots.snapshot_role, snapshots.snapshot_date, purchase_dates.user_key
 ),
 
 labelled as (
@@ -109,10 +122,14 @@ labelled as (
             when snapshots.snapshot_role != 'score' then coalesce(labels.purchase_days_in_horizon, 0) = 0
         end as is_churned
     from population
-    inner join snapshots on population.snapshot_role = snapshots.snapshot_role
+    inner join snapshots
+        on population.snapshot_role = snapshots.snapshot_role and population.snapshot_date = snapshots.snapshot_date
     left join labels
-        on population.snapshot_role = labels.snapshot_role and population.user_key = labels.user_key
+        on
+            population.snapshot_role = labels.snapshot_role
+            and population.snapshot_date = labels.snapshot_date
+            and population.user_key = labels.user_key
 )
 
 select * from labelled
-order by snapshot_role, user_key
+order by snapshot_role, snapshot_date, user_key

@@ -1,10 +1,14 @@
 -- The dates the snapshot-keyed feature models are computed at: one row per role, as_of_date
 -- minus the role's offset. `current` is the analysis date; `churn_train` (2H before) and
--- `churn_eval` (H before) feed the out-of-time churn model; `recommendation_backtest` (N days
--- before) feeds the recommendation backtest. Roles may share a date: features are keyed by date.
+-- `churn_eval` (H before) feed the out-of-time churn model, `churn_train_k` / `churn_eval_k`
+-- (k × spacing earlier) the stacked training snapshots when `churn_training_snapshots` > 1;
+-- `recommendation_backtest` (N days before) feeds the recommendation backtest. Roles may share
+-- a date: features are keyed by date.
 
 {%- set horizon = typed_var('churn_horizon_days') | int %}
 {%- set backtest_days = typed_var('recommendation_backtest_days') | int %}
+{%- set stacked = typed_var('churn_training_snapshots') | int %}
+{%- set spacing = typed_var('churn_training_snapshot_spacing_days') | int %}
 {#- each role, its distance (days) before as_of_date, and whether user features / item
     features (interactions, popularity) are computed at its date #}
 {%- set roles = [
@@ -13,6 +17,11 @@
     ('churn_eval', horizon, true, false),
     ('recommendation_backtest', backtest_days, false, true),
 ] %}
+{#- earlier churn training snapshots stacked onto the latest one (var churn_training_snapshots) #}
+{%- for k in range(1, stacked) %}
+    {%- do roles.append(('churn_train_' ~ k, 2 * horizon + k * spacing, true, false)) %}
+    {%- do roles.append(('churn_eval_' ~ k, horizon + k * spacing, true, false)) %}
+{%- endfor %}
 
 with
 

@@ -1,6 +1,7 @@
 -- The recency + frequency baseline, a model-free lookup: the churn rate of each RFM-style cell
--- (recency decile × order-count bucket) on the training snapshot of each fit (backtest:
--- `train`; serving: `eval`, the same pairs as churn_model). Recency bins: the training
+-- (recency decile × order-count bucket) on the training snapshots of each fit (backtest:
+-- `train`; serving: `serving_train`, the same pairs as churn_model; stacked snapshots count
+-- a person once per date). Recency bins: the training
 -- snapshot's recency deciles, bin b covering (upper edge of b − 1, upper edge of b] days
 -- (equal edges merge; a later recency than every training one falls in the last bin).
 -- Frequency buckets: 1, 2, 3 and 4+ orders in the lookback window. Rates are shrunk towards
@@ -33,6 +34,7 @@ training as (
     select
         fits.fit_role,
         churn_snapshots.user_key,
+        churn_snapshots.snapshot_date,
         churn_snapshots.recency_days,
         {{ churn_frequency_bucket('churn_snapshots.frequency') }} as frequency_bucket,
         cast(churn_snapshots.is_churned as integer) as churned
@@ -44,7 +46,7 @@ deciles as (
     select
         fit_role,
         recency_days,
-        ntile(10) over (partition by fit_role order by recency_days, user_key) as recency_decile
+        ntile(10) over (partition by fit_role order by recency_days, user_key, snapshot_date) as recency_decile
     from training
 ),
 
@@ -73,7 +75,8 @@ binned as (
         min(bins.recency_bin) as recency_bin
     from training
     inner join bins on training.fit_role = bins.fit_role and training.recency_days <= bins.recency_max_days
-    group by training.fit_role, training.user_key, training.frequency_bucket, training.churned
+    group by
+        training.fit_role, training.user_key, training.snapshot_date, training.frequency_bucket, training.churned
 ),
 
 overall as (

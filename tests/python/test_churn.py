@@ -70,7 +70,7 @@ def with_roles(train: pd.DataFrame, evaluation: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(
         [
             train.assign(snapshot_role="train", snapshot_date=pd.Timestamp("2026-01-01")),
-            evaluation.assign(snapshot_role="eval", snapshot_date=pd.Timestamp("2026-04-01")),
+            evaluation.assign(snapshot_role="serving_train", snapshot_date=pd.Timestamp("2026-04-01")),
         ],
         ignore_index=True,
     )
@@ -96,6 +96,30 @@ def test_model_table_fits_each_role_on_its_own_snapshot() -> None:
     # the recency baseline: one feature, never class-weighted
     recency = table[table["model_name"] == "recency_only"]
     assert set(recency["feature_name"]) == {"log1p_recency_days"} and set(recency["class_weight"]) == {"none"}
+
+
+def test_stacked_snapshots_train_together_and_the_latest_date_is_recorded() -> None:
+    """With stacked training snapshots a person appears once per date; every row trains the
+    fit, the training date is the latest snapshot and the count of dates is recorded."""
+    first, second = synthetic(600, seed=4), synthetic(600, seed=5)
+    frame = pd.concat(
+        [
+            first.assign(snapshot_role="train", snapshot_date=pd.Timestamp("2025-12-02")),
+            second.assign(snapshot_role="train", snapshot_date=pd.Timestamp("2026-01-01")),
+        ],
+        ignore_index=True,
+    )
+    table = churn_model_table(frame, ChurnConfig(features=FEATURES))
+    backtest = table[(table["fit_role"] == "backtest") & (table["model_name"] == "logistic_regression")]
+    assert backtest["training_rows"].iloc[0] == 1200 and backtest["training_snapshots"].iloc[0] == 2
+    assert str(backtest["training_snapshot_date"].iloc[0])[:10] == "2026-01-01"
+    x, y = training_data(frame, FEATURES)
+    assert len(y) == 1200
+    expected = fit_churn_model(x, y, ChurnConfig(features=FEATURES)).coefficients
+    np.testing.assert_array_equal(backtest["coefficient"].to_numpy(), expected)
+    # the same people at two dates share user_keys: the order within a key is by date
+    shuffled = churn_model_table(frame.sample(frac=1.0, random_state=9), ChurnConfig(features=FEATURES))
+    pd.testing.assert_frame_equal(table, shuffled)
 
 
 def test_model_table_long_form_and_version_follows_parameters() -> None:
@@ -179,7 +203,8 @@ def test_training_frame_pulls_the_training_rows_and_only_the_columns_used() -> N
     snapshots = pd.concat(
         [
             synthetic(50).assign(snapshot_role="train"),
-            synthetic(30, seed=1).assign(snapshot_role="eval"),
+            synthetic(30, seed=1).assign(snapshot_role="serving_train"),
+            synthetic(25, seed=3).assign(snapshot_role="eval"),
             synthetic(20, seed=2).assign(snapshot_role="score", is_churned=None),
         ]
     ).assign(extra_text="x" * 64, snapshot_date=pd.Timestamp("2026-01-01"))
@@ -189,8 +214,9 @@ def test_training_frame_pulls_the_training_rows_and_only_the_columns_used() -> N
     finally:
         con.close()
     columns = ["snapshot_role", "snapshot_date", "user_key", "is_churned", "c", "a"]
-    assert list(frame.columns) == columns and len(frame) == 80  # never the unlabelled score rows
-    expected = snapshots[snapshots["snapshot_role"] != "score"][columns]
+    # the training roles only: never the evaluation rows, never the unlabelled score rows
+    assert list(frame.columns) == columns and len(frame) == 80
+    expected = snapshots[snapshots["snapshot_role"].isin(["train", "serving_train"])][columns]
     pd.testing.assert_frame_equal(
         frame.sort_values(["snapshot_role", "user_key"]).reset_index(drop=True),
         expected.sort_values(["snapshot_role", "user_key"]).reset_index(drop=True),
@@ -418,7 +444,7 @@ def test_serving_fits_are_calibrated_on_their_training_snapshot(shared_build: tu
     the predicted probability equals the observed rate."""
     runner, _ = shared_build
     features, c = model_params(runner)
-    evaluation = snapshot_frame(runner, "eval")
+    evaluation = snapshot_frame(runner, "serving_train")
     x, y = training_data(evaluation, features)
     fitted = fit_churn_model(x, y, ChurnConfig(features=features, c=c))
     p = 1 / (1 + np.exp(-fitted.linear_score(x)))
@@ -515,3 +541,49 @@ def test_features_at_a_snapshot_ignore_later_events(tmp_path: Path) -> None:
     feature_columns = [c for c in original.columns if c not in ("is_churned", "label_window_end")]
     pd.testing.assert_frame_equal(original[feature_columns], edited[feature_columns])
     assert (original["is_churned"] != edited["is_churned"]).any()
+
+
+@pytest.mark.dbt
+def test_stacked_training_snapshots_are_spaced_and_leak_free(tmp_path: Path) -> None:
+    """churn_training_snapshots = 3: the backtest learns on as_of - 2H and two earlier snapshots
+    30 days apart, serving on as_of - H and two earlier ones; evaluation and scoring stay one
+    snapshot each, and no backtest label reaches the evaluation snapshot (the singular test
+    assert_churn_backtest_labels_end_before_evaluation runs in this build)."""
+    raw = tmp_path / "raw"
+    generate(GeneratorConfig(seed=21, users=400, items=60, days=240), raw)
+    as_of, horizon, spacing = pd.Timestamp("2026-06-30"), 60, 30
+    runner = DbtRunner(tmp_path / "build")
+    dbt_vars = {
+        "raw_data_path": str(raw),
+        "as_of_date": str(as_of.date()),
+        "churn_horizon_days": horizon,
+        "churn_training_snapshots": 3,
+        "churn_training_snapshot_spacing_days": spacing,
+    }
+    result = runner.run("build", "--select", "+churn_evaluation", dbt_vars=dbt_vars)
+    assert result.returncode == 0, result.output[-4000:]
+    assert any("assert_churn_backtest_labels_end_before_evaluation" in r for r in result.statuses())
+    dates = {}
+    for role, snapshot_date, label_end in runner.query(
+        "select distinct snapshot_role, snapshot_date, label_window_end from intermediate.int_churn_snapshots"
+    ):
+        dates.setdefault(role, []).append((pd.Timestamp(snapshot_date), label_end))
+
+    def days_before(offsets: list[int]) -> list[pd.Timestamp]:
+        return sorted(as_of - pd.Timedelta(days=d) for d in offsets)
+
+    stack = [k * spacing for k in range(3)]
+    assert sorted(d for d, _ in dates["train"]) == days_before([2 * horizon + k for k in stack])
+    assert sorted(d for d, _ in dates["serving_train"]) == days_before([horizon + k for k in stack])
+    assert [d for d, _ in dates["eval"]] == days_before([horizon])
+    assert max(pd.Timestamp(end) for _, end in dates["train"]) <= dates["eval"][0][0]
+    stacked = runner.query("select distinct fit_role, training_snapshots from marts.churn_model order by 1")
+    assert stacked == [("backtest", 3), ("serving", 3)]
+    rows = runner.query(
+        "select snapshot_role, count(*) from intermediate.int_churn_snapshots "
+        "where snapshot_role in ('train', 'serving_train') group by 1 order by 1"
+    )
+    trained = runner.query(
+        "select distinct training_snapshot_role, training_rows from marts.churn_tree order by 1"
+    )
+    assert trained == rows

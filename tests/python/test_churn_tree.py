@@ -41,7 +41,8 @@ CFG = TreeConfig(features=("recency_days", "frequency"), max_depth=2, min_leaf_s
 
 
 def test_tree_table_by_hand_matches_the_planted_rule() -> None:
-    frame = pd.concat([people(RECENCY, ORDERS, CHURNED), people(RECENCY, ORDERS, CHURNED, role="eval")])
+    serving = people(RECENCY, ORDERS, CHURNED, role="serving_train")
+    frame = pd.concat([people(RECENCY, ORDERS, CHURNED), serving])
     table = churn_tree_table(frame, CFG)
     serving = table[table["fit_role"] == "serving"].set_index("node_id")
     # root: recency <= 37.5 (between 30 and 45); right child: frequency <= 2.5

@@ -6,11 +6,13 @@ leave DuckDB). Scoring happens in SQL (`int_churn_predictions`, `churn_scores`) 
 exported intercept, coefficients and scaling, so the model is inspectable and scales with the
 warehouse.
 
-Two fits of the same recipe (FIT_ROLES), each on its own snapshot of `int_churn_snapshots`:
+Two fits of the same recipe (FIT_ROLES), each on its own snapshots of `int_churn_snapshots`:
 - `backtest`: trained on the `train` snapshot (as_of - 2H, labels end at as_of - H), scored on
   the `eval` snapshot, whose labels it never saw: the out-of-time evaluation;
-- `serving`: the same recipe shifted forward, trained on the `eval` snapshot (as_of - H, the
-  latest one whose labels are complete), scored on the `score` snapshot (as_of).
+- `serving`: the same recipe shifted forward, trained on `serving_train`, the eval snapshot
+  (as_of - H, the latest one whose labels are complete), scored on the `score` snapshot (as_of).
+With `churn_training_snapshots` > 1 each training role holds that many snapshot dates (stacked:
+a person appears once per date); the fit's training date is the latest of them.
 Two linear candidates per fit (LINEAR_CANDIDATES): `logistic_regression` on the configured
 features, and `recency_only`, the recency baseline calibrated on the training snapshot (a
 regression on log1p_recency_days alone: a strictly monotone map of recency, so it ranks people
@@ -48,8 +50,9 @@ class ChurnInputError(ValueError):
 
 
 CONFIG_KEYS = ("features", "c", "class_weight", "random_state", "max_iter", "min_training_rows")
-# fit role -> (snapshot_role it is trained on, snapshot_role it scores)
-FIT_ROLES = {"backtest": ("train", "eval"), "serving": ("eval", "score")}
+# fit role -> (snapshot_role it is trained on, snapshot_role it scores); `serving_train` is the
+# eval snapshot (and, stacked, earlier ones), `train` the one a horizon before (and earlier ones)
+FIT_ROLES = {"backtest": ("train", "eval"), "serving": ("serving_train", "score")}
 RECENCY_FEATURE = "log1p_recency_days"
 DATE_COLUMNS = ("training_snapshot_date",)
 # text columns of the exported tables, typed as strings even when all NULL (DuckDB would give
@@ -154,18 +157,27 @@ def role_rows(frame: pd.DataFrame, snapshot_role: str) -> pd.DataFrame:
 
 
 def snapshot_date_of(rows: pd.DataFrame) -> Any:
-    """The snapshot date of a role's rows (NaT without rows or without the column)."""
+    """The latest snapshot date of a role's rows (NaT without rows or without the column)."""
     if "snapshot_date" not in rows.columns or rows.empty:
         return pd.NaT
-    return pd.Timestamp(rows["snapshot_date"].iloc[0]).date()
+    return pd.Timestamp(rows["snapshot_date"].max())
+
+
+def snapshot_count_of(rows: pd.DataFrame) -> int:
+    """How many snapshot dates a role's rows stack (1 without the column, 0 without rows)."""
+    if rows.empty:
+        return 0
+    return int(rows["snapshot_date"].nunique()) if "snapshot_date" in rows.columns else 1
 
 
 def training_data(frame: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Features (float64) and 0/1 labels of `frame` sorted by user_key, checked for usability."""
+    """Features (float64) and 0/1 labels of `frame` sorted by user_key (and snapshot_date, when
+    stacked snapshots repeat a person), checked for usability."""
     missing = [f for f in (*features, "user_key", "is_churned") if f not in frame.columns]
     if missing:
         raise ChurnInputError(f"churn training frame lacks columns: {missing}")
-    ordered = frame.sort_values("user_key", kind="stable")
+    keys = ["user_key", "snapshot_date"] if "snapshot_date" in frame.columns else ["user_key"]
+    ordered = frame.sort_values(keys, kind="stable")
     x = ordered[list(features)].to_numpy(dtype=np.float64)
     bad = [f for f, ok in zip(features, np.isfinite(x).all(axis=0), strict=True) if not ok]
     if bad:
@@ -269,9 +281,11 @@ def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
                 "training_snapshot_role": train_role,
                 "scored_snapshot_role": scored_role,
                 "training_snapshot_date": snapshot_date_of(training),
+                "training_snapshots": snapshot_count_of(training),
             }
             rows.extend({**header, **row} for row in model_rows(training, candidate))
-    table = pd.DataFrame(rows).astype({"feature_order": "int64", "training_rows": "int64"})
+    counts = ("feature_order", "training_rows", "training_snapshots")
+    table = pd.DataFrame(rows).astype(dict.fromkeys(counts, "int64"))
     # datetime64 (NaT without rows); the dbt model casts it to DATE (relations.with_date_columns)
     table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"])
     text = [c for c in TEXT_COLUMNS if c in table.columns]

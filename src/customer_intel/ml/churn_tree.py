@@ -42,6 +42,7 @@ from customer_intel.ml.churn import (
     config_values,
     fallback_intercept,
     role_rows,
+    snapshot_count_of,
     snapshot_date_of,
     training_data,
 )
@@ -311,6 +312,7 @@ def churn_tree_table(frame: pd.DataFrame, cfg: TreeConfig) -> pd.DataFrame:
             "training_snapshot_role": train_role,
             "scored_snapshot_role": scored_role,
             "training_snapshot_date": snapshot_date_of(training),
+            "training_snapshots": snapshot_count_of(training),
         }
         footer = {
             "max_depth": cfg.max_depth,
@@ -333,6 +335,7 @@ def churn_tree_table(frame: pd.DataFrame, cfg: TreeConfig) -> pd.DataFrame:
             "max_depth": "int64",
             "min_leaf_rows": "int64",
             "training_rows": "int64",
+            "training_snapshots": "int64",
         }
     )
     # datetime64 (NaT without rows); the dbt model casts it to DATE (relations.with_date_columns)
