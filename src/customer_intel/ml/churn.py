@@ -13,7 +13,7 @@ Two fits of the same recipe (FIT_ROLES), each on its own snapshots of `int_churn
   (as_of - H, the latest one whose labels are complete), scored on the `score` snapshot (as_of).
 With `churn_training_snapshots` > 1 each training role holds that many snapshot dates (stacked:
 a person appears once per date); the fit's training date is the latest of them.
-Two linear candidates per fit (LINEAR_CANDIDATES): `logistic_regression` on the configured
+Two linear candidates per fit (`linear_candidates`): `logistic_regression` on the configured
 features, and `recency_only`, the recency baseline calibrated on the training snapshot (a
 regression on log1p_recency_days alone: a strictly monotone map of recency, so it ranks people
 exactly as days since the last purchase does, with probabilities fitted to the training labels).
@@ -187,11 +187,18 @@ def training_data(frame: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.nd
     return x, ordered["is_churned"].astype(bool).to_numpy().astype(np.int64)
 
 
+def clipped_rate(positive_rate: float | None) -> float:
+    """The training churn rate clipped to FALLBACK_RATE_CLIP; 0.5 without rows."""
+    if positive_rate is None:
+        return 0.5
+    return min(max(positive_rate, FALLBACK_RATE_CLIP[0]), FALLBACK_RATE_CLIP[1])
+
+
 def fallback_intercept(positive_rate: float | None) -> float:
     """Log-odds of the (clipped) training churn rate; 0 (probability 0.5) without rows."""
     if positive_rate is None:
         return 0.0
-    p = min(max(positive_rate, FALLBACK_RATE_CLIP[0]), FALLBACK_RATE_CLIP[1])
+    p = clipped_rate(positive_rate)
     return float(np.log(p / (1.0 - p)))
 
 
@@ -267,26 +274,39 @@ def model_rows(frame: pd.DataFrame, cfg: ChurnConfig) -> list[dict[str, object]]
     ]
 
 
+def fit_header(fit_role: str, model_name: str, training: pd.DataFrame) -> dict[str, object]:
+    """The columns every exported row of one fit starts with: fit role, candidate, the
+    snapshot roles it trains on and scores (FIT_ROLES), its latest training date and how many
+    snapshot dates its training rows stack."""
+    train_role, scored_role = FIT_ROLES[fit_role]
+    return {
+        "fit_role": fit_role,
+        "model_name": model_name,
+        "training_snapshot_role": train_role,
+        "scored_snapshot_role": scored_role,
+        "training_snapshot_date": snapshot_date_of(training),
+        "training_snapshots": snapshot_count_of(training),
+    }
+
+
+def typed_export(table: pd.DataFrame) -> pd.DataFrame:
+    """An exported table with stable types whatever its rows: the training date as datetime64
+    (NaT without rows; the dbt model casts it to DATE, relations.with_date_columns) and text
+    columns as strings (DuckDB gives an all-None object column its NULL type)."""
+    table = table.assign(training_snapshot_date=pd.to_datetime(table["training_snapshot_date"]))
+    text = [c for c in TEXT_COLUMNS if c in table.columns]
+    return table.astype(dict.fromkeys(text, "string"))
+
+
 def churn_model_table(frame: pd.DataFrame, cfg: ChurnConfig) -> pd.DataFrame:
     """Every linear candidate fitted for every fit role, in long form (`model_rows`), each row
     labelled with its fit role, candidate, training and scored snapshot roles and the training
     snapshot date. Rows ordered by fit role, candidate and feature order."""
     rows: list[dict[str, object]] = []
-    for fit_role, (train_role, scored_role) in sorted(FIT_ROLES.items()):
+    for fit_role, (train_role, _) in sorted(FIT_ROLES.items()):
         training = role_rows(frame, train_role)
         for model_name, candidate in sorted(linear_candidates(cfg).items()):
-            header = {
-                "fit_role": fit_role,
-                "model_name": model_name,
-                "training_snapshot_role": train_role,
-                "scored_snapshot_role": scored_role,
-                "training_snapshot_date": snapshot_date_of(training),
-                "training_snapshots": snapshot_count_of(training),
-            }
+            header = fit_header(fit_role, model_name, training)
             rows.extend({**header, **row} for row in model_rows(training, candidate))
     counts = ("feature_order", "training_rows", "training_snapshots")
-    table = pd.DataFrame(rows).astype(dict.fromkeys(counts, "int64"))
-    # datetime64 (NaT without rows); the dbt model casts it to DATE (relations.with_date_columns)
-    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"])
-    text = [c for c in TEXT_COLUMNS if c in table.columns]
-    return table.astype(dict.fromkeys(text, "string"))
+    return typed_export(pd.DataFrame(rows).astype(dict.fromkeys(counts, "int64")))

@@ -37,14 +37,13 @@ from sklearn.tree import DecisionTreeClassifier
 
 from customer_intel.ml.churn import (
     FIT_ROLES,
-    TEXT_COLUMNS,
     ChurnInputError,
+    clipped_rate,
     config_values,
-    fallback_intercept,
+    fit_header,
     role_rows,
-    snapshot_count_of,
-    snapshot_date_of,
     training_data,
+    typed_export,
 )
 
 TREE_CONFIG_KEYS = ("features", "max_depth", "min_leaf_share", "random_state", "min_training_rows")
@@ -243,8 +242,7 @@ def node_rows(
 
 def fallback_rows(y: np.ndarray) -> list[dict[str, Any]]:
     """One leaf holding everyone, with the clipped training churn rate (0.5 without rows)."""
-    rate = float(y.mean()) if len(y) else None
-    probability = float(1 / (1 + np.exp(-fallback_intercept(rate))))
+    probability = clipped_rate(float(y.mean()) if len(y) else None)
     return [
         {
             "node_id": 0,
@@ -302,18 +300,11 @@ def churn_tree_table(frame: pd.DataFrame, cfg: TreeConfig) -> pd.DataFrame:
     the fit role, the training and scored snapshot roles, the training snapshot date, the
     parameters, status and version. Rows ordered by fit role and node id."""
     out: list[dict[str, Any]] = []
-    for fit_role, (train_role, scored_role) in sorted(FIT_ROLES.items()):
+    for fit_role, (train_role, _) in sorted(FIT_ROLES.items()):
         training = role_rows(frame, train_role)
         rows, status = tree_rows(training, cfg)
         version = tree_version(cfg, rows)
-        header = {
-            "fit_role": fit_role,
-            "model_name": "decision_tree",
-            "training_snapshot_role": train_role,
-            "scored_snapshot_role": scored_role,
-            "training_snapshot_date": snapshot_date_of(training),
-            "training_snapshots": snapshot_count_of(training),
-        }
+        header = fit_header(fit_role, "decision_tree", training)
         footer = {
             "max_depth": cfg.max_depth,
             "min_leaf_rows": min_leaf_rows(len(training), cfg.min_leaf_share),
@@ -338,7 +329,4 @@ def churn_tree_table(frame: pd.DataFrame, cfg: TreeConfig) -> pd.DataFrame:
             "training_snapshots": "int64",
         }
     )
-    # datetime64 (NaT without rows); the dbt model casts it to DATE (relations.with_date_columns)
-    table["training_snapshot_date"] = pd.to_datetime(table["training_snapshot_date"])
-    text = [c for c in TEXT_COLUMNS if c in table.columns]
-    return table.astype(dict.fromkeys(text, "string"))
+    return typed_export(table)
