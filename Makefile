@@ -13,14 +13,16 @@ export PYTHONPATH := $(CURDIR)/src
 
 # Own data: make run RAW_DATA_PATH=/abs/dir AS_OF_DATE=YYYY-MM-DD [MAX_REJECT_SHARE=0.3]
 #           [MIN_EVENT_DATE=YYYY-MM-DD]  (events before it are quarantined; default 1990-01-01)
+#           [ZERO_PRICE_PURCHASES=keep]  (lines at price 0 are clean events worth 0; default quarantine)
 # User values are taken literally (`$(value ...)`: no make or shell expansion of `$`, quotes or
 # backticks) and reach the programs only as environment variables, never inside a recipe's text.
 override RAW_DATA_PATH := $(value RAW_DATA_PATH)
 override AS_OF_DATE := $(value AS_OF_DATE)
 override MAX_REJECT_SHARE := $(value MAX_REJECT_SHARE)
 override MIN_EVENT_DATE := $(value MIN_EVENT_DATE)
+override ZERO_PRICE_PURCHASES := $(value ZERO_PRICE_PURCHASES)
 override AUDIENCE := $(value AUDIENCE)
-export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE MIN_EVENT_DATE AUDIENCE
+export RAW_DATA_PATH AS_OF_DATE MAX_REJECT_SHARE MIN_EVENT_DATE ZERO_PRICE_PURCHASES AUDIENCE
 # Demo data parameters (deterministic for a given seed).
 DEMO_SEED ?= 42
 DEMO_USERS ?= 4000
@@ -112,6 +114,7 @@ import-cdnow: $(BIN)/.installed
 run-cdnow: import-cdnow
 	DBT_ENV_SECRET_PII_SALT=$${DBT_ENV_SECRET_PII_SALT:-$$($(DEMO_SECRET_CMD))} \
 	$(PY) -m customer_intel.ops.cli run --raw-data-path "$(CURDIR)/$(CDNOW_DIR)" --as-of-date "$$CDNOW_AS_OF" \
+		--zero-price-purchases "$${ZERO_PRICE_PURCHASES:-keep}" \
 		--build-db warehouse/cdnow_build.duckdb --published-db warehouse/cdnow.duckdb
 
 online-retail-report: $(BIN)/.installed

@@ -158,9 +158,9 @@
     {%- elif kind == 'path' -%}
         {%- do return(raw_data_path() | trim) -%}
     {%- elif kind == 'choice' -%}
-        {%- set value = var(var_name) | string | trim | lower -%}
+        {%- set value = var_value(var_name) | string | trim | lower -%}
         {%- if value not in spec['values'] -%}
-            {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be one of " ~ spec['values'] | join(', ') ~ ", got: " ~ var(var_name)) }}
+            {{ exceptions.raise_compiler_error("var " ~ var_name ~ " must be one of " ~ spec['values'] | join(', ') ~ ", got: " ~ var_value(var_name)) }}
         {%- endif -%}
         {%- do return(value) -%}
     {%- elif kind == 'text' -%}

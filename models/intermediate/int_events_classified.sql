@@ -63,7 +63,9 @@ checked as (
             when requires_order and quantity is null then 'missing_quantity'
             when requires_order and quantity <= 0 then 'non_positive_quantity'
             when requires_order and unit_price is null then 'missing_price'
-            when requires_order and unit_price <= 0 then 'non_positive_price'
+            -- a line at price 0 is quarantined unless var zero_price_purchases is `keep`
+            when requires_order and unit_price {{ '<' if typed_var('zero_price_purchases') == 'keep' else '<=' }} 0
+                then 'non_positive_price'
             when
                 quantity is not null and unit_price is not null
                 and {{ line_amount('quantity', 'unit_price') }} is null

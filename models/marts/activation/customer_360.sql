@@ -1,5 +1,5 @@
 -- One row per known person as of as_of_date: everything a CRM or BI tool needs about them, from
--- the profile, value, RFM, K-means, churn and recommendation marts. Pseudonymous: user_key only.
+-- the profile, value, CLV, RFM, K-means, churn and recommendation marts. Pseudonymous: user_key only.
 
 with
 
@@ -31,6 +31,10 @@ user_recommendations as (
     select * from {{ ref('user_recommendations') }}
 ),
 
+clv_scores as (
+    select * from {{ ref('clv_scores') }}
+),
+
 top_recommendations as (
     select
         user_key,
@@ -53,6 +57,9 @@ profile as (
         churn_scores.risk_band as churn_risk_band,
         churn_scores.top_reasons as churn_top_reasons,
         customer_value.expected_12m_revenue,
+        clv_scores.p_alive,
+        clv_scores.expected_purchases_90d,
+        clv_scores.clv_12m,
         customer_value.monetary as net_revenue_in_window,
         customer_value.lifetime_revenue,
         user_features.frequency as orders_in_window,
@@ -73,6 +80,7 @@ profile as (
     left join user_segments on user_features.user_key = user_segments.user_key
     left join churn_scores on user_features.user_key = churn_scores.user_key
     left join top_recommendations on user_features.user_key = top_recommendations.user_key
+    left join clv_scores on user_features.user_key = clv_scores.user_key
 )
 
 select * from profile

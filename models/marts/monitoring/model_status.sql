@@ -36,6 +36,14 @@ user_recommendations as (
     select * from {{ ref('user_recommendations') }}
 ),
 
+clv_fits as (
+    select * from {{ ref('int_clv_fits') }}
+),
+
+clv_scores as (
+    select * from {{ ref('clv_scores') }}
+),
+
 as_of as (
     select as_of_date from {{ ref('int_analysis_date') }}
 ),
@@ -61,7 +69,20 @@ status_messages as (
         ('too_few_rows', 'fewer training rows than churn_min_training_rows: everyone gets the base churn rate'),
         ('single_class', 'everyone in training churned (or nobody did): everyone gets the base churn rate'),
         ('no_interactions', 'no views, carts or purchases in the lookback window: no recommendations'),
-        ('popularity_only', 'no two people share an item: recommendations are popular items only')
+        ('popularity_only', 'no two people share an item: recommendations are popular items only'),
+        (
+            'no_customers',
+            'no person has a purchase on or before as_of_date: CLV scores are empty'
+        ),
+        (
+            'too_few_repeat_customers',
+            'fewer repeat buyers than clv_min_repeat_customers: BG/NBD is not fitted and CLV scores are NULL'
+        ),
+        (
+            'no_history',
+            'every buyer made their first purchase on as_of_date: BG/NBD has nothing to learn from yet'
+        ),
+        ('not_converged', 'the BG/NBD fit did not converge from any starting point: CLV scores are NULL')
     ) as messages (model_status, status_message)
 ),
 
@@ -107,10 +128,19 @@ recommendations as (
         (select count(distinct user_key) from user_recommendations) as people_scored
 ),
 
+clv as (
+    select
+        'clv' as model_family,
+        coalesce((select bg_nbd_status from clv_fits where fit_role = 'serving'), 'no_customers') as model_status,
+        (select count(p_alive) from clv_scores) as people_scored
+),
+
 families as (
     select * from segmentation
     union all
     select * from churn
+    union all
+    select * from clv
     union all
     select * from recommendations
 ),

@@ -1,6 +1,8 @@
--- Historical and expected value of every known person as of as_of_date, with a value tier by
--- net revenue in the lookback window (tiers and their cut-offs in seed value_tiers), and the
--- expected 12-month revenue: the annualised spend rate of the window × (1 - churn probability).
+-- Historical and expected value of every known person as of as_of_date, and a value tier by
+-- expected 12-month net revenue (tiers and their cut-offs in seed value_tiers). The expected
+-- revenue is the method that won the CLV backtest (clv_evaluation.is_value_champion):
+-- `bg_nbd_gamma_gamma` = clv_12m of clv_scores, or the former estimate `spend_rate_x_retention`
+-- = the annualised spend rate of the lookback window × (1 - churn probability).
 
 with
 
@@ -16,21 +18,73 @@ churn_scores as (
     select * from {{ ref('churn_scores') }}
 ),
 
-ranked as (
-    -- position among people with positive net revenue: share of them with strictly more revenue
+clv_scores as (
+    select * from {{ ref('clv_scores') }}
+),
+
+clv_evaluation as (
+    select * from {{ ref('clv_evaluation') }}
+),
+
+value_method as (
     select
-        user_key,
-        snapshot_date as as_of_date,
-        lifetime_revenue,
-        monetary,
-        frequency,
         case
-            when monetary > 0
-                then
-                    (rank() over (order by case when monetary > 0 then monetary end desc nulls last) - 1)
-                    / count(*) filter (where monetary > 0) over ()
-        end as value_position
+            when coalesce(bool_or(is_value_champion and model_name = 'bg_nbd_gamma_gamma'), false)
+                then 'bg_nbd_gamma_gamma'
+            else 'spend_rate_x_retention'
+        end as expected_value_method
+    from clv_evaluation
+),
+
+estimates as (
+    select
+        user_features.user_key,
+        user_features.snapshot_date as as_of_date,
+        user_features.lifetime_revenue,
+        user_features.monetary,
+        user_features.frequency,
+        cast(coalesce(1 - churn_scores.churn_probability, 0) as double) as probability_active_12m,
+        cast(
+            greatest(user_features.monetary, 0) / {{ typed_var('lookback_days') }} * 365
+            * coalesce(1 - churn_scores.churn_probability, 0)
+            as decimal(18, 4)
+        ) as spend_rate_estimate,
+        clv_scores.clv_12m,
+        clv_scores.p_alive,
+        value_method.expected_value_method
     from user_features
+    cross join value_method
+    left join churn_scores on user_features.user_key = churn_scores.user_key
+    left join clv_scores on user_features.user_key = clv_scores.user_key
+),
+
+served as (
+    select
+        *,
+        case
+            when expected_value_method = 'bg_nbd_gamma_gamma'
+                then cast(greatest(coalesce(clv_12m, 0), 0) as decimal(18, 4))
+            else spend_rate_estimate
+        end as expected_12m_revenue
+    from estimates
+),
+
+ranked as (
+    -- position among people with a positive expected value: share of them with strictly more
+    select
+        *,
+        case
+            when expected_12m_revenue > 0
+                then
+                    (
+                        rank() over (
+                            order by case when expected_12m_revenue > 0 then expected_12m_revenue end desc nulls last
+                        )
+                        - 1
+                    )
+                    / count(*) filter (where expected_12m_revenue > 0) over ()
+        end as value_position
+    from served
 ),
 
 tiered as (
@@ -52,17 +106,15 @@ valued as (
         ranked.value_position,
         coalesce(value_tiers.value_tier, 'no_value') as value_tier,
         coalesce(value_tiers.tier_order, 99) as value_tier_order,
-        cast(coalesce(1 - churn_scores.churn_probability, 0) as double) as probability_active_12m,
-        cast(
-            greatest(ranked.monetary, 0) / {{ typed_var('lookback_days') }} * 365
-            * coalesce(1 - churn_scores.churn_probability, 0)
-            as decimal(18, 4)
-        ) as expected_12m_revenue,
-        'spend_rate_x_retention' as expected_value_method
+        ranked.probability_active_12m,
+        ranked.p_alive,
+        ranked.clv_12m,
+        ranked.spend_rate_estimate,
+        ranked.expected_12m_revenue,
+        ranked.expected_value_method
     from ranked
     left join tiered on ranked.user_key = tiered.user_key
     left join value_tiers on tiered.tier_order = value_tiers.tier_order
-    left join churn_scores on ranked.user_key = churn_scores.user_key
 )
 
 select * from valued

@@ -90,8 +90,24 @@ def run_input_env() -> dict[str, str]:
     return {name: spec["env"] for name, spec in load_registry().items() if "env" in spec}
 
 
+def parse_zero_price_purchases(value: str | None) -> str | None:
+    """Validate a ZERO_PRICE_PURCHASES value (one of var zero_price_purchases' values in the
+    registry) or return None when not given (the registry's default then applies)."""
+    if value is None or value.strip() == "":
+        return None
+    allowed = load_registry()["zero_price_purchases"]["values"]
+    chosen = value.strip().lower()
+    if chosen not in allowed:
+        fail(f"ZERO_PRICE_PURCHASES must be one of {', '.join(allowed)}, got {value!r}")
+    return chosen
+
+
 def dbt_env(
-    raw: Path, as_of: str | None, max_reject_share: float | None, min_event_date: str | None = None
+    raw: Path,
+    as_of: str | None,
+    max_reject_share: float | None,
+    min_event_date: str | None = None,
+    zero_price_purchases: str | None = None,
 ) -> dict[str, str]:
     """The environment variables that give dbt this run's inputs (each set, empty when unset,
     so that a value from an earlier shell never leaks into the run)."""
@@ -100,6 +116,7 @@ def dbt_env(
         "as_of_date": as_of or "",
         "max_reject_share": "" if max_reject_share is None else repr(max_reject_share),
         "min_event_date": min_event_date or "",
+        "zero_price_purchases": zero_price_purchases or "",
     }
     names = run_input_env()
     return {names[var_name]: value for var_name, value in values.items()}
@@ -138,11 +155,13 @@ def headline(published_db: Path) -> str:
     return "\n".join(lines)
 
 
-def build_state(raw: Path, key_check: str, min_event_date: str | None = None) -> dict[str, object]:
+def build_state(
+    raw: Path, key_check: str, min_event_date: str | None = None, zero_price_purchases: str | None = None
+) -> dict[str, object]:
     """What an incremental build depends on: the raw directory, a key of a constant under the
-    secret (never the secret itself), the classification's lower date bound (var min_event_date:
-    a changed bound re-decides rows an incremental run would not re-read) and the size and mtime
-    of every raw file."""
+    secret (never the secret itself), the classification's settings (vars min_event_date and
+    zero_price_purchases: a changed one re-decides rows an incremental run would not re-read)
+    and the size and mtime of every raw file."""
     files = {
         str(p.relative_to(raw)): [p.stat().st_size, p.stat().st_mtime_ns]
         for p in sorted(raw.rglob("*"))
@@ -152,13 +171,14 @@ def build_state(raw: Path, key_check: str, min_event_date: str | None = None) ->
         "raw_data_path": str(raw),
         "key_check": key_check,
         "min_event_date": effective_min_event_date(min_event_date),
+        "zero_price_purchases": zero_price_purchases or str(load_registry()["zero_price_purchases"]["default"]),
         "files": files,
     }
 
 
 def only_files_added(previous: dict | None, current: dict[str, object]) -> bool:
     """True when `current` differs from `previous` at most by new files (incremental is exact)."""
-    same = ("raw_data_path", "key_check", "min_event_date")
+    same = ("raw_data_path", "key_check", "min_event_date", "zero_price_purchases")
     if previous is None or {k: previous.get(k) for k in same} != {k: current[k] for k in same}:
         return False
     old_files, new_files = previous.get("files", {}), current["files"]
@@ -249,6 +269,7 @@ def run(args: argparse.Namespace) -> None:
     as_of = parse_as_of(args.as_of_date)
     max_reject_share = parse_share(args.max_reject_share)
     min_event_date = parse_min_event_date(args.min_event_date)
+    zero_price_purchases = parse_zero_price_purchases(args.zero_price_purchases)
     if args.raw_data_path:
         raw = Path(args.raw_data_path).expanduser().resolve()
         check_raw_dir(raw)
@@ -266,12 +287,12 @@ def run(args: argparse.Namespace) -> None:
     build_db = Path(args.build_db)
     build_db.parent.mkdir(parents=True, exist_ok=True)
     env["DBT_DUCKDB_PATH"] = str(build_db)
-    env.update(dbt_env(raw, as_of, max_reject_share, min_event_date))
+    env.update(dbt_env(raw, as_of, max_reject_share, min_event_date, zero_price_purchases))
     command = dbt_command("build", target_path=Path(args.target_path).resolve())
     # clean_events is incremental: rebuild it from scratch unless the only change since the last
     # build is new raw files (another directory, another secret, or a rewritten file all force it)
     state = build_db.with_name(build_db.name + ".state.json")
-    current = build_state(raw, user_key(env[SECRET_ENV_VAR], "state"), min_event_date)
+    current = build_state(raw, user_key(env[SECRET_ENV_VAR], "state"), min_event_date, zero_price_purchases)
     previous = json.loads(state.read_text()) if state.exists() else None
     if args.full_refresh or not only_files_added(previous, current):
         command.append("--full-refresh")
@@ -299,6 +320,7 @@ def main(argv: list[str] | None = None) -> None:
     p_run.add_argument("--as-of-date", default=os.environ.get("AS_OF_DATE") or None)
     p_run.add_argument("--max-reject-share", default=os.environ.get("MAX_REJECT_SHARE") or None)
     p_run.add_argument("--min-event-date", default=os.environ.get("MIN_EVENT_DATE") or None)
+    p_run.add_argument("--zero-price-purchases", default=os.environ.get("ZERO_PRICE_PURCHASES") or None)
     p_run.add_argument("--build-db", default="warehouse/build.duckdb")
     p_run.add_argument("--published-db", default="warehouse/marketing.duckdb")
     p_run.add_argument("--target-path", default="target", help="dbt target directory")

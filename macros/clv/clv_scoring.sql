@@ -1,0 +1,170 @@
+{#- BG/NBD and Gamma-Gamma scoring in SQL: the closed forms of customer_intel.ml.clv, term for
+    term (pytest tests/python/test_clv.py checks them against the Python reference to 1e-9). -#}
+
+{#- ln |(q)_k|, the rising factorial q (q+1) ... (q+k-1); DuckDB's lgamma is ln |Gamma|. -#}
+{% macro clv_log_abs_pochhammer(q, k) -%}
+    (lgamma({{ q }} + {{ k }}) - lgamma({{ q }}))
+{%- endmacro %}
+
+
+{#- How many of the factors q, q+1, ..., q+k-1 are negative (the sign of (q)_k is minus when
+    it is odd). -#}
+{% macro clv_negative_factors(q, k) -%}
+    least({{ k }}, greatest(0, cast(ceil(-({{ q }})) as bigint)))
+{%- endmacro %}
+
+
+{#- ln |T_k| of the series S = 2F1(u1, u2; c; z) = sum over k of (u1)_k (u2)_k / ((c)_k k!) z^k. -#}
+{% macro clv_log_abs_term(k) -%}
+    (
+        {{ clv_log_abs_pochhammer('upper_1', k) }}
+        + {{ clv_log_abs_pochhammer('upper_2', k) }}
+        - {{ clv_log_abs_pochhammer('lower_c', k) }}
+        - lgamma({{ k }} + 1)
+        + {{ k }} * ln(z)
+    )
+{%- endmacro %}
+
+
+{#- A select giving, per row of `inputs` (a relation or CTE name with columns `key_columns`,
+    frequency, age_days, horizon_days and the BG/NBD parameters r, alpha, a, b; rows with NULL
+    parameters are left out), the series S = 2F1(a+b-1-r, a-1; a+b+x-1; z) with
+    z = t / (alpha + T + t), summed over `series_terms` terms, and that number.
+
+    Why this series: BG/NBD's expected purchases are
+    (a+b+x-1)/(a-1) [1 - (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z)] P(alive), and Euler's
+    transformation gives (1-z)^(r+x) 2F1(r+x, b+x; c; z) = (1-z)^(a-1) S. S's lower parameter
+    grows with x and its upper ones do not, so its terms fall fast for frequent buyers (the
+    direct series needs thousands of terms at x = 50, z = 0.95). Each term is computed in log
+    space (lgamma) with its sign, and the sum is ordered by k so every run adds in the same order.
+
+    How many terms (customer_intel.ml.clv.series_plan, the same rule): from K0 (every factor
+    positive) the term ratio z (u1+k)/(c+k) (u2+k)/(1+k) is at most rho = z when a <= 2; when
+    a > 2 it is at most rho = sqrt(z) from the first K >= K0 with z (u2+K)/(1+K) <= rho. The
+    terms after N >= K then add up to at most |T_K| rho^(N-K) / (1 - rho); N is the first count
+    that keeps this below `tolerance` / (|c / (a-1)| (1-z)^(a-1)), so that the expected number
+    of purchases is off by less than `tolerance`. -#}
+{% macro clv_series_sum(inputs, key_columns, tolerance=1e-12) -%}
+    {%- set keys = key_columns | join(', ') %}
+    with
+
+    clv_series_inputs as (
+        select
+            {{ keys }},
+            a,
+            horizon_days / (alpha + age_days + horizon_days) as z,
+            a + b - 1 - r as upper_1,
+            a - 1 as upper_2,
+            a + b + frequency - 1 as lower_c
+        from {{ inputs }}
+        where r is not null and alpha is not null and a is not null and b is not null
+    ),
+
+    clv_series_start as (
+        select
+            *,
+            case when a <= 2 then z else sqrt(z) end as rho,
+            greatest(
+                case
+                    when least(upper_1, upper_2, lower_c) <= 0
+                        then cast(floor(-least(upper_1, upper_2, lower_c)) as bigint) + 1
+                    else 0
+                end,
+                case when a > 2 then cast(ceil((a - 2) / (1 / sqrt(z) - 1) - 1) as bigint) else 0 end,
+                0
+            ) as start_k
+        from clv_series_inputs
+    ),
+
+    clv_series_plan as (
+        select
+            *,
+            start_k + greatest(
+                1,
+                cast(
+                    ceil(
+                        (
+                            ln({{ tolerance }}) + ln(abs(upper_2)) - ln(abs(lower_c)) - upper_2 * ln(1 - z)
+                            + ln(1 - rho) - {{ clv_log_abs_term('start_k') }}
+                        ) / ln(rho)
+                    ) as bigint
+                )
+            ) as series_terms
+        from clv_series_start
+    ),
+
+    clv_series_terms as (
+        select
+            clv_series_plan.*,
+            cast(terms.k as double) as k
+        from clv_series_plan, range(clv_series_plan.series_terms) as terms (k)
+    ),
+
+    clv_series as (
+        select
+            {{ keys }},
+            max(series_terms) as series_terms,
+            sum(
+                case
+                    when (
+                        {{ clv_negative_factors('upper_1', 'k') }}
+                        + {{ clv_negative_factors('upper_2', 'k') }}
+                        + {{ clv_negative_factors('lower_c', 'k') }}
+                    ) % 2 = 1
+                        then -1.0
+                    else 1.0
+                end
+                * exp({{ clv_log_abs_term('k') }})
+                order by k
+            ) as series_sum
+        from clv_series_terms
+        group by {{ keys }}
+    )
+
+    select * from clv_series
+{%- endmacro %}
+
+
+{#- P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x)); the
+    power is taken in log space (it overflows to infinity, and P(alive) to 0, for a frequent
+    buyer who stopped long ago). -#}
+{% macro clv_p_alive(frequency='frequency', recency_days='recency_days', age_days='age_days') -%}
+    case
+        when {{ frequency }} = 0 then cast(1 as double)
+        else
+            1 / (
+                1 + exp(
+                    ln(a) - ln(b + {{ frequency }} - 1)
+                    + (r + {{ frequency }}) * (ln(alpha + {{ age_days }}) - ln(alpha + {{ recency_days }}))
+                )
+            )
+    end
+{%- endmacro %}
+
+
+{#- E[purchases in the next t days | x, t_x, T] = (a+b+x-1)/(a-1) (1 - (1-z)^(a-1) S) P(alive),
+    with S from clv_series_sum (column `series_sum`) and 1 - z = (alpha+T) / (alpha+T+t). -#}
+{% macro clv_expected_purchases(
+    frequency='frequency', recency_days='recency_days', age_days='age_days', horizon_days='horizon_days'
+) -%}
+    (
+        (a + b + {{ frequency }} - 1) / (a - 1)
+        * (
+            1 - exp(
+                (a - 1) * (ln(alpha + {{ age_days }}) - ln(alpha + {{ age_days }} + {{ horizon_days }}))
+            ) * series_sum
+        )
+        * {{ clv_p_alive(frequency, recency_days, age_days) }}
+    )
+{%- endmacro %}
+
+
+{#- Gamma-Gamma E[net value of a transaction | x repeat transactions of mean value m]:
+    (gamma + m x) p / (p x + q - 1), the population mean p gamma / (q - 1) at x = 0; a mean of 0
+    or less (refunds outweigh purchases) counts as 0. -#}
+{% macro clv_expected_transaction_value(frequency='frequency', mean_value='repeat_transaction_value') -%}
+    (
+        (gamma + greatest(coalesce({{ mean_value }}, 0), 0) * {{ frequency }}) * p
+        / (p * {{ frequency }} + q - 1)
+    )
+{%- endmacro %}

@@ -1,0 +1,182 @@
+-- The CLV backtest: BG/NBD + Gamma-Gamma fitted on purchases up to as_of − clv_holdout_days
+-- (the backtest fit of clv_model), its predictions for the holdout (the clv_holdout_days up to
+-- as_of) against what the same people then did, next to two baselines: `last_period_rate`
+-- (each person repeats the transactions and net value of the period of the same length before
+-- the calibration end; also the stand-in for customer_value's former estimate, a spend rate ×
+-- retention) and `zero`. One row per candidate; `is_value_champion` marks which of
+-- `bg_nbd_gamma_gamma` and `last_period_rate` predicted holdout revenue with the lower RMSE:
+-- customer_value serves clv_12m when the model wins, the former estimate otherwise.
+
+with
+
+customer_base as (
+    select * from {{ ref('int_clv_customer_base') }}
+),
+
+expected_purchases as (
+    select * from {{ ref('int_clv_expected_purchases') }}
+),
+
+fits as (
+    select * from {{ ref('int_clv_fits') }}
+),
+
+analysis_date as (
+    select as_of_date from {{ ref('int_analysis_date') }}
+),
+
+backtest_fit as (
+    select *
+    from fits
+    where fit_role = 'backtest'
+),
+
+calibration_base as (
+    select *
+    from customer_base
+    where snapshot_role = 'calibration'
+),
+
+holdout_expected as (
+    select
+        user_key,
+        expected_purchases
+    from expected_purchases
+    where snapshot_role = 'calibration' and horizon_name = 'holdout'
+),
+
+model_predictions as (
+    select
+        'bg_nbd_gamma_gamma' as model_name,
+        calibration_base.user_key,
+        calibration_base.frequency,
+        holdout_expected.expected_purchases as predicted_transactions,
+        holdout_expected.expected_purchases * case
+            when backtest_fit.gamma_gamma_status = 'fitted'
+                then {{ clv_expected_transaction_value('calibration_base.frequency', 'calibration_base.repeat_transaction_value') }}
+            else greatest(cast(calibration_base.total_value as double), 0) / (calibration_base.frequency + 1)
+        end as predicted_value,
+        calibration_base.holdout_transactions,
+        cast(calibration_base.holdout_value as double) as holdout_value
+    from calibration_base
+    cross join backtest_fit
+    left join holdout_expected on calibration_base.user_key = holdout_expected.user_key
+),
+
+baseline_predictions as (
+    select
+        'last_period_rate' as model_name,
+        user_key,
+        frequency,
+        cast(prior_period_transactions as double) as predicted_transactions,
+        cast(prior_period_value as double) as predicted_value,
+        holdout_transactions,
+        cast(holdout_value as double) as holdout_value
+    from calibration_base
+    union all
+    select
+        'zero' as model_name,
+        user_key,
+        frequency,
+        cast(0 as double) as predicted_transactions,
+        cast(0 as double) as predicted_value,
+        holdout_transactions,
+        cast(holdout_value as double) as holdout_value
+    from calibration_base
+),
+
+predictions as (
+    select * from model_predictions
+    union all
+    select * from baseline_predictions
+),
+
+candidates as (
+    select
+        candidates.model_name,
+        candidates.model_kind,
+        candidates.candidate_order
+    from (
+        values
+        ('bg_nbd_gamma_gamma', 'model', 1),
+        ('last_period_rate', 'baseline', 2),
+        ('zero', 'baseline', 3)
+    ) as candidates (model_name, model_kind, candidate_order)
+),
+
+metrics as (
+    select
+        model_name,
+        count(*) as customers,
+        count(predicted_transactions) as customers_predicted,
+        sum(predicted_transactions order by user_key) as predicted_transactions,
+        cast(sum(holdout_transactions) as bigint) as actual_transactions,
+        avg(abs(predicted_transactions - holdout_transactions) order by user_key) as transactions_mae,
+        sqrt(avg(pow(predicted_transactions - holdout_transactions, 2) order by user_key)) as transactions_rmse,
+        -- NULL, not NaN, when a side is constant (the zero baseline)
+        nullif(corr(predicted_transactions, holdout_transactions order by user_key), 'NaN'::double)
+            as transactions_correlation,
+        sum(predicted_value order by user_key) as predicted_revenue,
+        sum(holdout_value order by user_key) as actual_revenue,
+        avg(abs(predicted_value - holdout_value) order by user_key) as revenue_mae,
+        sqrt(avg(pow(predicted_value - holdout_value, 2) order by user_key)) as revenue_rmse,
+        nullif(corr(predicted_value, holdout_value order by user_key), 'NaN'::double) as revenue_correlation
+    from predictions
+    group by model_name
+),
+
+evaluated as (
+    select
+        candidates.model_name,
+        candidates.model_kind,
+        candidates.candidate_order,
+        backtest_fit.calibration_end_date,
+        analysis_date.as_of_date as holdout_end_date,
+        {{ typed_var('clv_holdout_days') }} as holdout_days,
+        backtest_fit.bg_nbd_status,
+        backtest_fit.gamma_gamma_status,
+        coalesce(metrics.customers, 0) as customers,
+        coalesce(metrics.customers_predicted, 0) as customers_predicted,
+        metrics.predicted_transactions,
+        metrics.actual_transactions,
+        metrics.transactions_mae,
+        metrics.transactions_rmse,
+        metrics.transactions_correlation,
+        metrics.predicted_revenue,
+        metrics.actual_revenue,
+        metrics.revenue_mae,
+        metrics.revenue_rmse,
+        metrics.revenue_correlation
+    from candidates
+    cross join backtest_fit
+    cross join analysis_date
+    left join metrics on candidates.model_name = metrics.model_name
+),
+
+value_rule as (
+    -- the model serves customer_value when fitted on every customer of the backtest and its
+    -- holdout revenue RMSE is strictly lower than last period's rate (ties: the simpler baseline)
+    select
+        case
+            when
+                model.customers_predicted = model.customers
+                and model.customers > 0
+                and model.revenue_rmse < baseline.revenue_rmse
+                then 'bg_nbd_gamma_gamma'
+            else 'last_period_rate'
+        end as value_champion
+    from evaluated as model
+    inner join evaluated as baseline on baseline.model_name = 'last_period_rate'
+    where model.model_name = 'bg_nbd_gamma_gamma'
+),
+
+flagged as (
+    select
+        evaluated.*,
+        evaluated.model_name = value_rule.value_champion as is_value_champion
+    from evaluated
+    cross join value_rule
+)
+
+select * from flagged
+order by candidate_order
