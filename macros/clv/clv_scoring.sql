@@ -41,9 +41,10 @@
     How many terms (customer_intel.ml.clv.series_plan, the same rule): from K0 (every factor
     positive) the term ratio z (u1+k)/(c+k) (u2+k)/(1+k) is at most rho = z when a <= 2; when
     a > 2 it is at most rho = sqrt(z) from the first K >= K0 with z (u2+K)/(1+K) <= rho. The
-    terms after N >= K then add up to at most |T_K| rho^(N-K) / (1 - rho); N is the first count
-    that keeps this below `tolerance` / (|c / (a-1)| (1-z)^(a-1)), so that the expected number
-    of purchases is off by less than `tolerance`. -#}
+    terms after N >= K then add up to at most |T_N| / (1 - rho) <= |T_K| rho^(N-K) / (1 - rho),
+    which must stay below `tolerance` / (|c / (a-1)| (1-z)^(a-1)) so that the expected number of
+    purchases is off by less than `tolerance`. N is the first of K + ceil(1.25^j) - 1 whose own
+    |T_N| meets it (a grid of at most 160 lgamma checks), else the count the K bound gives. -#}
 {% macro clv_series_sum(inputs, key_columns, tolerance=1e-12) -%}
     {%- set keys = key_columns | join(', ') %}
     with
@@ -76,9 +77,13 @@
         from clv_series_inputs
     ),
 
-    clv_series_plan as (
+    clv_series_bound as (
+        -- limit: the largest |T_n| (n >= K) whose tail is within tolerance; bound: a term count
+        -- that |T_n| <= |T_K| rho^(n-K) guarantees
         select
             *,
+            ln({{ tolerance }}) + ln(abs(upper_2)) - ln(abs(lower_c)) - upper_2 * ln(1 - z) + ln(1 - rho)
+                as log_limit,
             start_k + greatest(
                 1,
                 cast(
@@ -89,8 +94,39 @@
                         ) / ln(rho)
                     ) as bigint
                 )
-            ) as series_terms
+            ) as bound_terms
         from clv_series_start
+    ),
+
+    clv_series_grid as (
+        -- usually far fewer: the first n = K + ceil(1.25^j) - 1 below the bound whose own |T_n|
+        -- is within the limit
+        select
+            {{ keys }},
+            min(grid.candidate_terms) as grid_terms
+        from (
+            select
+                clv_series_bound.*,
+                clv_series_bound.start_k + cast(ceil(pow(1.25, steps.step)) as bigint) - 1 as candidate_terms
+            from clv_series_bound, range(0, 160) as steps (step)
+        ) as grid
+        where
+            grid.candidate_terms < grid.bound_terms
+            and {{ clv_log_abs_term('grid.candidate_terms') }} <= grid.log_limit
+        group by {{ keys }}
+    ),
+
+    clv_series_plan as (
+        select
+            clv_series_bound.*,
+            -- (DuckDB's greatest skips NULLs: no grid count must mean the bound, never 1)
+            case
+                when clv_series_grid.grid_terms is null then clv_series_bound.bound_terms
+                else greatest(clv_series_grid.grid_terms, 1)
+            end as series_terms
+        from clv_series_bound
+        left join clv_series_grid
+            on {% for key in key_columns %}{{ 'and ' if not loop.first }}clv_series_bound.{{ key }} = clv_series_grid.{{ key }}{{ ' ' }}{% endfor %}
     ),
 
     clv_series_terms as (
@@ -127,9 +163,10 @@
 
 {#- P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x)); the
     power is taken in log space (it overflows to infinity, and P(alive) to 0, for a frequent
-    buyer who stopped long ago). -#}
+    buyer who stopped long ago). NULL without parameters (BG/NBD not fitted). -#}
 {% macro clv_p_alive(frequency='frequency', recency_days='recency_days', age_days='age_days') -%}
     case
+        when r is null or alpha is null or a is null or b is null then cast(null as double)
         when {{ frequency }} = 0 then cast(1 as double)
         else
             1 / (

@@ -125,7 +125,7 @@ calibration_history as (
         user_key,
         min(transaction_date) as first_purchase_date,
         max(transaction_date) as last_purchase_date,
-        count(*) as transactions,
+        count(*) as transaction_count,
         sum(transaction_value) as total_value,
         arg_min(transaction_value, transaction_date) as first_transaction_value
     from transactions
@@ -133,30 +133,30 @@ calibration_history as (
     group by snapshot_role, calibration_end_date, user_key
 ),
 
-outside_calibration as (
-    -- the holdout (after the end, up to as_of) and the period of the same length before the end
+period_flags as (
     select
         snapshot_role,
         user_key,
-        count(*) filter (where transaction_date > calibration_end_date) as holdout_transactions,
-        coalesce(sum(value_at_as_of) filter (where transaction_date > calibration_end_date), 0)
-            as holdout_value,
-        count(*) filter (
-            where
-                is_repeat
-                and transaction_date <= calibration_end_date
-                and transaction_date > calibration_end_date - {{ typed_var('clv_holdout_days') }}
-        ) as prior_period_transactions,
-        coalesce(
-            sum(transaction_value) filter (
-                where
-                    is_repeat
-                    and transaction_date <= calibration_end_date
-                    and transaction_date > calibration_end_date - {{ typed_var('clv_holdout_days') }}
-            ),
-            0
-        ) as prior_period_value
+        transaction_value,
+        value_at_as_of,
+        transaction_date > calibration_end_date as is_holdout,
+        is_repeat
+        and transaction_date <= calibration_end_date
+        and transaction_date > calibration_end_date - {{ typed_var('clv_holdout_days') }} as is_prior_period
     from transactions
+),
+
+outside_calibration as (
+    -- the holdout (after the end, up to as_of) and the repeat transactions of the period of the
+    -- same length before the end
+    select
+        snapshot_role,
+        user_key,
+        count(*) filter (where is_holdout) as holdout_transactions,
+        coalesce(sum(value_at_as_of) filter (where is_holdout), 0) as holdout_value,
+        count(*) filter (where is_prior_period) as prior_period_transactions,
+        coalesce(sum(transaction_value) filter (where is_prior_period), 0) as prior_period_value
+    from period_flags
     group by snapshot_role, user_key
 ),
 
@@ -167,23 +167,23 @@ customer_base as (
         calibration_history.user_key,
         calibration_history.first_purchase_date,
         calibration_history.last_purchase_date,
-        calibration_history.transactions - 1 as frequency,
+        calibration_history.total_value,
+        outside_calibration.prior_period_transactions,
+        outside_calibration.prior_period_value,
         cast(calibration_history.last_purchase_date - calibration_history.first_purchase_date as integer)
             as recency_days,
         cast(calibration_history.calibration_end_date - calibration_history.first_purchase_date as integer)
             as age_days,
-        calibration_history.total_value,
+        calibration_history.transaction_count - 1 as frequency,
         case
-            when calibration_history.transactions > 1
+            when calibration_history.transaction_count > 1
                 then
                     cast(
                         (calibration_history.total_value - calibration_history.first_transaction_value)
-                        / (calibration_history.transactions - 1)
+                        / (calibration_history.transaction_count - 1)
                         as double
                     )
         end as repeat_transaction_value,
-        outside_calibration.prior_period_transactions,
-        outside_calibration.prior_period_value,
         -- what happened after the end: known only for the calibration snapshot
         case
             when calibration_history.snapshot_role = 'calibration'

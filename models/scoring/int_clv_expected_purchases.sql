@@ -18,8 +18,8 @@ fits as (
 horizons as (
     select
         'current' as snapshot_role,
-        horizon_name,
-        cast(horizon_days as double) as horizon_days,
+        fixed_horizons.horizon_name,
+        cast(fixed_horizons.horizon_days as double) as horizon_days,
         cast(null as integer) as horizon_month
     from (values ('30d', 30), ('90d', 90)) as fixed_horizons (horizon_name, horizon_days)
     union all

@@ -53,7 +53,10 @@ model_predictions as (
         holdout_expected.expected_purchases as predicted_transactions,
         holdout_expected.expected_purchases * case
             when backtest_fit.gamma_gamma_status = 'fitted'
-                then {{ clv_expected_transaction_value('calibration_base.frequency', 'calibration_base.repeat_transaction_value') }}
+                then
+                    {{ clv_expected_transaction_value(
+                        'calibration_base.frequency', 'calibration_base.repeat_transaction_value'
+                    ) }}
             else greatest(cast(calibration_base.total_value as double), 0) / (calibration_base.frequency + 1)
         end as predicted_value,
         calibration_base.holdout_transactions,
@@ -110,17 +113,17 @@ metrics as (
         count(*) as customers,
         count(predicted_transactions) as customers_predicted,
         sum(predicted_transactions order by user_key) as predicted_transactions,
-        cast(sum(holdout_transactions) as bigint) as actual_transactions,
+        sum(holdout_transactions) as actual_transactions,
         avg(abs(predicted_transactions - holdout_transactions) order by user_key) as transactions_mae,
         sqrt(avg(pow(predicted_transactions - holdout_transactions, 2) order by user_key)) as transactions_rmse,
         -- NULL, not NaN, when a side is constant (the zero baseline)
-        nullif(corr(predicted_transactions, holdout_transactions order by user_key), 'NaN'::double)
+        nullif(corr(predicted_transactions, holdout_transactions order by user_key), cast('NaN' as double))
             as transactions_correlation,
         sum(predicted_value order by user_key) as predicted_revenue,
         sum(holdout_value order by user_key) as actual_revenue,
         avg(abs(predicted_value - holdout_value) order by user_key) as revenue_mae,
         sqrt(avg(pow(predicted_value - holdout_value, 2) order by user_key)) as revenue_rmse,
-        nullif(corr(predicted_value, holdout_value order by user_key), 'NaN'::double) as revenue_correlation
+        nullif(corr(predicted_value, holdout_value order by user_key), cast('NaN' as double)) as revenue_correlation
     from predictions
     group by model_name
 ),
@@ -138,7 +141,7 @@ evaluated as (
         coalesce(metrics.customers, 0) as customers,
         coalesce(metrics.customers_predicted, 0) as customers_predicted,
         metrics.predicted_transactions,
-        metrics.actual_transactions,
+        cast(metrics.actual_transactions as bigint) as actual_transactions,
         metrics.transactions_mae,
         metrics.transactions_rmse,
         metrics.transactions_correlation,
@@ -159,15 +162,15 @@ value_rule as (
     select
         case
             when
-                model.customers_predicted = model.customers
-                and model.customers > 0
-                and model.revenue_rmse < baseline.revenue_rmse
+                model_row.customers_predicted = model_row.customers
+                and model_row.customers > 0
+                and model_row.revenue_rmse < baseline.revenue_rmse
                 then 'bg_nbd_gamma_gamma'
             else 'last_period_rate'
         end as value_champion
-    from evaluated as model
+    from evaluated as model_row
     inner join evaluated as baseline on baseline.model_name = 'last_period_rate'
-    where model.model_name = 'bg_nbd_gamma_gamma'
+    where model_row.model_name = 'bg_nbd_gamma_gamma'
 ),
 
 flagged as (

@@ -88,7 +88,10 @@ valued as (
         discounted_purchases.discounted_purchases_12m,
         case
             when serving_fit.gamma_gamma_status = 'fitted'
-                then {{ clv_expected_transaction_value('current_base.frequency', 'current_base.repeat_transaction_value') }}
+                then
+                    {{ clv_expected_transaction_value(
+                        'current_base.frequency', 'current_base.repeat_transaction_value'
+                    ) }}
             -- fallback: the person's own mean transaction value (no spend model to shrink it)
             else greatest(cast(current_base.total_value as double), 0) / (current_base.frequency + 1)
         end as expected_transaction_value,
@@ -133,7 +136,8 @@ tiered as (
 ),
 
 scores as (
-    select
+    -- the table's documented column order (tier beside its position)
+    select  -- noqa: ST06
         ranked.user_key,
         ranked.as_of_date,
         ranked.first_purchase_date,

@@ -78,10 +78,6 @@ status_messages as (
             'too_few_repeat_customers',
             'fewer repeat buyers than clv_min_repeat_customers: BG/NBD is not fitted and CLV scores are NULL'
         ),
-        (
-            'no_history',
-            'every buyer made their first purchase on as_of_date: BG/NBD has nothing to learn from yet'
-        ),
         ('not_converged', 'the BG/NBD fit did not converge from any starting point: CLV scores are NULL')
     ) as messages (model_status, status_message)
 ),
@@ -131,7 +127,13 @@ recommendations as (
 clv as (
     select
         'clv' as model_family,
-        coalesce((select bg_nbd_status from clv_fits where fit_role = 'serving'), 'no_customers') as model_status,
+        coalesce(
+            (
+                select bg_nbd_status from clv_fits
+                where fit_role = 'serving'
+            ),
+            'no_customers'
+        ) as model_status,
         (select count(p_alive) from clv_scores) as people_scored
 ),
 

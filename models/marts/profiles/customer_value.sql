@@ -69,22 +69,24 @@ served as (
     from estimates
 ),
 
+positive_values as (
+    select
+        *,
+        case when expected_12m_revenue > 0 then expected_12m_revenue end as positive_expected_revenue
+    from served
+),
+
 ranked as (
     -- position among people with a positive expected value: share of them with strictly more
     select
         *,
         case
-            when expected_12m_revenue > 0
+            when positive_expected_revenue is not null
                 then
-                    (
-                        rank() over (
-                            order by case when expected_12m_revenue > 0 then expected_12m_revenue end desc nulls last
-                        )
-                        - 1
-                    )
-                    / count(*) filter (where expected_12m_revenue > 0) over ()
+                    (rank() over (order by positive_expected_revenue desc nulls last) - 1)
+                    / count(positive_expected_revenue) over ()
         end as value_position
-    from served
+    from positive_values
 ),
 
 tiered as (
@@ -97,7 +99,8 @@ tiered as (
 ),
 
 valued as (
-    select
+    -- the table's documented column order (tier beside its position)
+    select  -- noqa: ST06
         ranked.user_key,
         ranked.as_of_date,
         ranked.lifetime_revenue,

@@ -78,7 +78,9 @@ def check_summary(frame: pd.DataFrame) -> None:
     if np.isnan(x).any() or np.isnan(t_x).any() or np.isnan(age).any():
         raise ClvInputError("customer-base summary has NULL frequency, recency or age")
     if (x < 0).any() or (t_x < 0).any() or (t_x > age).any() or ((x > 0) & (t_x <= 0)).any():
-        raise ClvInputError("customer-base summary breaks 0 <= recency <= age, or has repeats without recency")
+        raise ClvInputError(
+            "customer-base summary breaks 0 <= recency <= age, or has repeats without recency"
+        )
 
 
 def bg_nbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
@@ -97,9 +99,7 @@ def bg_nbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, ag
     stays = -(r + x) * np.log(alpha + age)
     repeat = x > 0
     drops = np.full_like(stays, -np.inf)
-    drops[repeat] = (
-        np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    )
+    drops[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
     return common + np.logaddexp(stays, drops)
 
 
@@ -135,9 +135,13 @@ def _maximise(
     best: tuple[np.ndarray, float] | None = None
     converged = 0
     for start in starts:
-        result = optimize.minimize(objective, np.log(np.array(start)), method="L-BFGS-B",
-                                   bounds=[(-20.0, 20.0)] * len(start),
-                                   options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10})
+        result = optimize.minimize(
+            objective,
+            np.log(np.array(start)),
+            method="L-BFGS-B",
+            bounds=[(-20.0, 20.0)] * len(start),
+            options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
+        )
         gradient = optimize.approx_fprime(result.x, objective, 1e-7)
         at_bound = np.any(np.abs(result.x) >= 20.0 - 1e-6)
         if not np.isfinite(result.fun) or result.fun >= 1e99 or at_bound:
@@ -164,14 +168,15 @@ def fit_bg_nbd(summary: pd.DataFrame, min_repeat_customers: int) -> ClvFit:
     t_x = summary["recency_days"].to_numpy(dtype=float)
     age = summary["age_days"].to_numpy(dtype=float)
     status = _data_status(customers, int(weights[x > 0].sum()), min_repeat_customers)
-    if status != "fitted" or (age <= 0).all():
-        return _fallback("bg_nbd", BG_NBD_PARAMETERS, customers, status if status != "fitted" else "no_history")
+    if status != "fitted":
+        return _fallback("bg_nbd", BG_NBD_PARAMETERS, customers, status)
     params, log_lik, converged = _maximise(
         lambda p: bg_nbd_log_likelihood(p, x, t_x, age), BG_NBD_STARTS, weights
     )
     if converged == 0:
         return _fallback("bg_nbd", BG_NBD_PARAMETERS, customers, "not_converged")
-    return ClvFit("bg_nbd", dict(zip(BG_NBD_PARAMETERS, map(float, params))), log_lik, customers, "fitted", converged)
+    fitted = dict(zip(BG_NBD_PARAMETERS, map(float, params), strict=True))
+    return ClvFit("bg_nbd", fitted, log_lik, customers, "fitted", converged)
 
 
 def fit_gamma_gamma(spend: pd.DataFrame, min_repeat_customers: int) -> ClvFit:
@@ -193,7 +198,7 @@ def fit_gamma_gamma(spend: pd.DataFrame, min_repeat_customers: int) -> ClvFit:
     )
     if converged == 0:
         return _fallback("gamma_gamma", GAMMA_GAMMA_PARAMETERS, customers, "not_converged")
-    fitted = dict(zip(GAMMA_GAMMA_PARAMETERS, map(float, params)))
+    fitted = dict(zip(GAMMA_GAMMA_PARAMETERS, map(float, params), strict=True))
     status = "fitted" if fitted["q"] > 1 else "no_finite_mean"
     return ClvFit("gamma_gamma", fitted, log_lik, customers, status, converged)
 
@@ -241,6 +246,9 @@ def expected_purchases(params: dict[str, float], horizon: float, x: float, t_x: 
 
 
 SERIES_TOLERANCE = 1e-12  # absolute error allowed in an expected number of purchases
+# candidate term counts K + ceil(GRID_GROWTH^j) - 1, j < GRID_STEPS (1.25^160 is about 3e15)
+GRID_GROWTH = 1.25
+GRID_STEPS = 160
 
 
 def _log_abs_pochhammer(q: float, k: np.ndarray) -> np.ndarray:
@@ -265,7 +273,9 @@ class SeriesPlan:
     terms: int
 
 
-def series_plan(x: float, z: float, r: float, a: float, b: float, tolerance: float = SERIES_TOLERANCE) -> SeriesPlan:
+def series_plan(
+    x: float, z: float, r: float, a: float, b: float, tolerance: float = SERIES_TOLERANCE
+) -> SeriesPlan:
     """How many terms of S to sum so that an expected number of purchases is off by less than
     `tolerance` (the rule the SQL macro `clv_expected_purchases` uses).
 
@@ -279,8 +289,11 @@ def series_plan(x: float, z: float, r: float, a: float, b: float, tolerance: flo
     each fraction is monotone in k with limit 1; the first is at most 1 (u1 <= c), the second is
     at most 1 when a <= 2. So every ratio from K on is at most rho, with rho = z and K = K0 when
     a <= 2, else rho = z^(1/2) and K the first index >= K0 with z (u2+K)/(1+K) <= rho. The terms
-    after N >= K then sum to at most |T_K| rho^(N-K) / (1 - rho). An error e in S moves the
-    expected purchases by at most |c / (a-1)| (1-z)^(a-1) e, which fixes the error S may have."""
+    after N >= K then sum to at most |T_N| / (1 - rho) <= |T_K| rho^(N-K) / (1 - rho). An error
+    e in S moves the expected purchases by at most |c / (a-1)| (1-z)^(a-1) e, which fixes the
+    error S may have. N is the first of K + ceil(1.25^j) - 1, j = 0, 1, ..., whose |T_N| meets
+    the bound (a few lgamma calls, no sum), or the count the second bound guarantees: for
+    frequent buyers the terms fall much faster than rho^k (x = 200, z = 0.95: 12 terms, not 623)."""
     upper_1, upper_2, lower = a + b - 1 - r, a - 1, a + b + x - 1
     if z <= 0:
         return SeriesPlan(upper_1, upper_2, lower, z, 1)
@@ -291,16 +304,29 @@ def series_plan(x: float, z: float, r: float, a: float, b: float, tolerance: flo
     else:
         rho = math.sqrt(z)
         k = max(k0, math.ceil((a - 2) / (1 / rho - 1) - 1))
-    kk = np.array([float(k)])
-    log_term_k = float(
-        _log_abs_pochhammer(upper_1, kk)[0] + _log_abs_pochhammer(upper_2, kk)[0]
-        - _log_abs_pochhammer(lower, kk)[0] - special.gammaln(k + 1.0) + k * math.log(z)
-    )
-    log_allowed = (
+    limit = (  # |T_n| at most this from n >= K on: the terms after n add up to less than allowed
         math.log(tolerance) + math.log(abs(upper_2)) - math.log(abs(lower)) - upper_2 * math.log(1 - z)
-    )
-    extra = math.ceil((log_allowed + math.log(1 - rho) - log_term_k) / math.log(rho))
-    return SeriesPlan(upper_1, upper_2, lower, z, k + max(extra, 1))
+        + math.log(1 - rho)
+    )  # fmt: skip
+
+    def log_term(n: int) -> float:
+        nn = np.array([float(n)])
+        return float(
+            _log_abs_pochhammer(upper_1, nn)[0] + _log_abs_pochhammer(upper_2, nn)[0]
+            - _log_abs_pochhammer(lower, nn)[0] - special.gammaln(n + 1.0) + n * math.log(z)
+        )  # fmt: skip
+
+    # a bound from K alone: |T_n| <= |T_K| rho^(n-K)
+    bound = k + max(math.ceil((limit - log_term(k)) / math.log(rho)), 1)
+    # usually far fewer: the first n = K + ceil(1.25^j) - 1 below the bound whose own |T_n| is
+    # small enough (at most a quarter more terms than the smallest n that would do)
+    for j in range(GRID_STEPS):
+        n = k + math.ceil(GRID_GROWTH**j) - 1
+        if n >= bound:
+            break
+        if log_term(n) <= limit:
+            return SeriesPlan(upper_1, upper_2, lower, z, max(n, 1))
+    return SeriesPlan(upper_1, upper_2, lower, z, bound)
 
 
 def series_sum(plan: SeriesPlan) -> float:
@@ -309,14 +335,23 @@ def series_sum(plan: SeriesPlan) -> float:
         return 1.0
     k = np.arange(plan.terms, dtype=float)
     log_abs = (
-        _log_abs_pochhammer(plan.upper_1, k) + _log_abs_pochhammer(plan.upper_2, k)
-        - _log_abs_pochhammer(plan.lower, k) - special.gammaln(k + 1) + k * math.log(plan.z)
+        _log_abs_pochhammer(plan.upper_1, k)
+        + _log_abs_pochhammer(plan.upper_2, k)
+        - _log_abs_pochhammer(plan.lower, k)
+        - special.gammaln(k + 1)
+        + k * math.log(plan.z)
     )
-    sign = _sign_pochhammer(plan.upper_1, k) * _sign_pochhammer(plan.upper_2, k) * _sign_pochhammer(plan.lower, k)
+    sign = (
+        _sign_pochhammer(plan.upper_1, k)
+        * _sign_pochhammer(plan.upper_2, k)
+        * _sign_pochhammer(plan.lower, k)
+    )
     return float(np.sum(sign * np.exp(log_abs)))
 
 
-def expected_purchases_series(params: dict[str, float], horizon: float, x: float, t_x: float, age: float) -> float:
+def expected_purchases_series(
+    params: dict[str, float], horizon: float, x: float, t_x: float, age: float
+) -> float:
     """expected_purchases through the transformed series (the SQL path, in Python)."""
     r, alpha, a, b = (params[k] for k in BG_NBD_PARAMETERS)
     z = horizon / (alpha + age + horizon)
@@ -343,7 +378,9 @@ def clv_model_version(fits: list[ClvFit], calibration_end: Any) -> str:
                     "model": f.model_name,
                     "status": f.status,
                     "customers": f.customers,
-                    "parameters": {k: None if math.isnan(v) else round(v, 10) for k, v in f.parameters.items()},
+                    "parameters": {
+                        k: None if math.isnan(v) else round(v, 10) for k, v in f.parameters.items()
+                    },
                 }
                 for f in fits
             ],
@@ -369,9 +406,7 @@ CLV_MODEL_COLUMNS = (
 )
 
 
-def clv_model_table(
-    summary: pd.DataFrame, spend: pd.DataFrame, min_repeat_customers: int
-) -> pd.DataFrame:
+def clv_model_table(summary: pd.DataFrame, spend: pd.DataFrame, min_repeat_customers: int) -> pd.DataFrame:
     """Both fits of both models in long form, one row per fit role, model and parameter.
 
     summary: per snapshot role (`calibration`, `current`), the distinct (frequency, recency_days,

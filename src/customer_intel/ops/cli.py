@@ -171,7 +171,8 @@ def build_state(
         "raw_data_path": str(raw),
         "key_check": key_check,
         "min_event_date": effective_min_event_date(min_event_date),
-        "zero_price_purchases": zero_price_purchases or str(load_registry()["zero_price_purchases"]["default"]),
+        "zero_price_purchases": zero_price_purchases
+        or str(load_registry()["zero_price_purchases"]["default"]),
         "files": files,
     }
 
