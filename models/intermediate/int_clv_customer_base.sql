@@ -11,6 +11,7 @@
 -- snapshot's end date (a refund is credited to the day its order was first bought; refunds of
 -- orders without a purchase in the history change no transaction). Full history: no lookback
 -- window.
+{{ config(tags=['clv']) }}
 
 with
 

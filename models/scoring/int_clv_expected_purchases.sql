@@ -4,6 +4,7 @@
 -- m × 365 / 12 days after as_of; month 12 is the 365-day horizon), the `calibration` snapshot
 -- (backtest fit) over the holdout. The hypergeometric series depends on the person only through
 -- (frequency, age_days), so it is summed once per distinct pair (macro clv_series_sum).
+{{ config(tags=['clv']) }}
 
 with
 

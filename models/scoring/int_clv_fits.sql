@@ -1,6 +1,7 @@
 -- The two CLV fits of clv_model side by side, one row per fit role: the BG/NBD parameters
 -- (r, alpha in days, a, b), the Gamma-Gamma parameters (p, q, gamma), each model's status, and
 -- the customer-base snapshot the fit scores (backtest: `calibration`, serving: `current`).
+{{ config(tags=['clv']) }}
 
 with
 

@@ -15,6 +15,7 @@ from customer_intel.ops.cli import (
     only_files_added,
     parse_as_of,
     parse_min_event_date,
+    parse_zero_price_purchases,
     run_input_env,
 )
 
@@ -46,6 +47,24 @@ def test_a_new_min_event_date_forces_a_full_refresh(tmp_path: Path) -> None:
     assert not only_files_added({k: v for k, v in default.items() if k != "min_event_date"}, default)
 
 
+def test_a_new_zero_price_policy_forces_a_full_refresh(tmp_path: Path) -> None:
+    # rows at price 0 of loaded files outside the re-merge window would keep their old outcome
+    default = build_state(tmp_path, "k")
+    assert default["zero_price_purchases"] == "quarantine"
+    assert only_files_added(default, build_state(tmp_path, "k", None, "quarantine"))
+    assert not only_files_added(default, build_state(tmp_path, "k", None, "keep"))
+    assert not only_files_added({k: v for k, v in default.items() if k != "zero_price_purchases"}, default)
+
+
+def test_zero_price_purchases_is_validated(capsys: pytest.CaptureFixture[str]) -> None:
+    assert parse_zero_price_purchases("keep") == "keep"
+    assert parse_zero_price_purchases(" KEEP ") == "keep"
+    assert parse_zero_price_purchases(None) is None and parse_zero_price_purchases("") is None
+    with pytest.raises(SystemExit):
+        parse_zero_price_purchases("keep'; drop table x; --")
+    assert "ZERO_PRICE_PURCHASES must be one of quarantine, keep" in capsys.readouterr().err
+
+
 def test_as_of_date_is_validated() -> None:
     assert parse_as_of("2026-03-01") == "2026-03-01"
     assert parse_as_of(None) is None
@@ -63,18 +82,22 @@ def test_min_event_date_is_validated(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_run_inputs_reach_dbt_as_environment_variables(tmp_path: Path) -> None:
-    out = dbt_env(tmp_path / "it's here", "2026-01-01", 0.3, "1997-01-01")
+    out = dbt_env(tmp_path / "it's here", "2026-01-01", 0.3, "1997-01-01", "keep")
     assert out == {
         "CUSTOMER_INTEL_RAW_DATA_PATH": str(tmp_path / "it's here"),
         "CUSTOMER_INTEL_AS_OF_DATE": "2026-01-01",
         "CUSTOMER_INTEL_MAX_REJECT_SHARE": "0.3",
         "CUSTOMER_INTEL_MIN_EVENT_DATE": "1997-01-01",
+        "CUSTOMER_INTEL_ZERO_PRICE_PURCHASES": "keep",
     }
     # unset inputs are set empty, so a value exported in the shell cannot leak in
     unset = dbt_env(tmp_path, None, None)
     assert unset["CUSTOMER_INTEL_AS_OF_DATE"] == unset["CUSTOMER_INTEL_MIN_EVENT_DATE"] == ""
+    assert unset["CUSTOMER_INTEL_ZERO_PRICE_PURCHASES"] == ""
     # the names come from the registry (dbt_project.yml var_specs `env`), for these vars only
-    assert set(run_input_env()) == {"raw_data_path", "as_of_date", "max_reject_share", "min_event_date"}
+    assert set(run_input_env()) == {
+        "raw_data_path", "as_of_date", "max_reject_share", "min_event_date", "zero_price_purchases"
+    }  # fmt: skip
 
 
 def classified_build(tmp_path: Path, too_old: int, kept: int) -> tuple[Path, Path]:

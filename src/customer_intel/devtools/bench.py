@@ -134,7 +134,7 @@ class RunFigures:
 # Model families re-run on their own after the full build, so their time and peak memory are
 # measured apart from the rest of the build: `dbt run --select tag:<family>` in a fresh process.
 # `baseline` (one tiny seed) shows what any dbt process costs before a model runs.
-FAMILIES = ("baseline", "segmentation", "churn", "recommendations")
+FAMILIES = ("baseline", "segmentation", "churn", "clv", "recommendations")
 
 
 def measure(command: list[str], env: dict[str, str], log: Path | None = None) -> Measure:
