@@ -333,7 +333,9 @@ top_category as (
         snapshot_date,
         user_key,
         category as top_category,
-        category_revenue / sum(category_revenue) over (partition by snapshot_date, user_key) as top_category_share,
+        -- no share when every purchase in the window was free (var zero_price_purchases `keep`)
+        category_revenue / nullif(sum(category_revenue) over (partition by snapshot_date, user_key), 0)
+            as top_category_share,
         row_number() over (
             partition by snapshot_date, user_key order by category_revenue desc, category asc
         ) as category_rank
