@@ -88,3 +88,28 @@ def test_membership_and_primary_audience(shared_build: tuple[DbtRunner, Path]) -
     assert wrong_primary == [(0,)]
     sizes = dict(runner.query("select audience_name, member_count from marts.audiences"))
     assert len(sizes) == 5 and sizes["convert_browsers"] > 0
+
+
+def test_audiences_target_lifetime_value(shared_build: tuple[DbtRunner, Path], tmp_path: Path) -> None:
+    """customer_360's CLV columns are audience columns: an audience on P(alive) and clv_12m
+    compiles, and run on the shared build it holds exactly the people who meet it."""
+    runner, raw = shared_build
+    definition = audience(
+        "valuable_but_fading",
+        {"column": "p_alive", "operator": "<", "value": 0.5},
+        {"column": "clv_12m", "operator": ">", "value": 20},
+    )
+    compiler = DbtRunner(tmp_path)  # its file is also named build.duckdb: the same relation names
+    result = compiler.run(
+        "compile",
+        "--select",
+        "audience_members",
+        dbt_vars={"raw_data_path": str(raw), "audiences": [definition]},
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    compiled = next((tmp_path / "target" / "compiled").rglob("audience_members.sql")).read_text()
+    members = runner.query(f"select user_key from ({compiled}) as members order by user_key")
+    expected = runner.query(
+        "select user_key from marts.customer_360 where p_alive < 0.5 and clv_12m > 20 order by user_key"
+    )
+    assert members == expected and len(expected) > 0
