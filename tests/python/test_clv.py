@@ -114,6 +114,15 @@ def test_fallbacks_have_a_status_and_no_numbers() -> None:
     assert clv.fit_bg_nbd(first_day, 0).status == "too_few_repeat_customers"
 
 
+def test_no_optimum_inside_the_bounds_is_not_converged() -> None:
+    # everyone bought every day of their history: no sign of dropout and no ceiling on the rate,
+    # so the likelihood keeps growing towards the edge of the parameter space
+    every_day = pd.DataFrame({"frequency": [5, 10, 20, 30] * 10, "recency_days": [5, 10, 20, 30] * 10})
+    fit = clv.fit_bg_nbd(every_day.assign(age_days=every_day["recency_days"]), 1)
+    assert fit.status == "not_converged" and fit.starts_converged == 0
+    assert all(math.isnan(v) for v in fit.parameters.values())
+
+
 def test_impossible_summaries_are_refused_with_a_message() -> None:
     bad = pd.DataFrame({"frequency": [1], "recency_days": [40], "age_days": [30]})
     with pytest.raises(clv.ClvInputError, match="recency <= age"):
