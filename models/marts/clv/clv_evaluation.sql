@@ -9,12 +9,8 @@
 
 with
 
-customer_base as (
-    select * from {{ ref('int_clv_customer_base') }}
-),
-
-expected_purchases as (
-    select * from {{ ref('int_clv_expected_purchases') }}
+holdout_predictions as (
+    select * from {{ ref('int_clv_holdout_predictions') }}
 ),
 
 fits as (
@@ -31,67 +27,34 @@ backtest_fit as (
     where fit_role = 'backtest'
 ),
 
-calibration_base as (
-    select *
-    from customer_base
-    where snapshot_role = 'calibration'
-),
-
-holdout_expected as (
-    select
-        user_key,
-        expected_purchases
-    from expected_purchases
-    where snapshot_role = 'calibration' and horizon_name = 'holdout'
-),
-
-model_predictions as (
+predictions as (
+    -- one row per candidate and person, the same people and holdout for all
     select
         'bg_nbd_gamma_gamma' as model_name,
-        calibration_base.user_key,
-        calibration_base.frequency,
-        holdout_expected.expected_purchases as predicted_transactions,
-        holdout_expected.expected_purchases * case
-            when backtest_fit.gamma_gamma_status = 'fitted'
-                then
-                    {{ clv_expected_transaction_value(
-                        'calibration_base.frequency', 'calibration_base.repeat_transaction_value'
-                    ) }}
-            else greatest(cast(calibration_base.total_value as double), 0) / (calibration_base.frequency + 1)
-        end as predicted_value,
-        calibration_base.holdout_transactions,
-        cast(calibration_base.holdout_value as double) as holdout_value
-    from calibration_base
-    cross join backtest_fit
-    left join holdout_expected on calibration_base.user_key = holdout_expected.user_key
-),
-
-baseline_predictions as (
+        user_key,
+        model_transactions as predicted_transactions,
+        model_value as predicted_value,
+        holdout_transactions,
+        holdout_value
+    from holdout_predictions
+    union all
     select
         'last_period_rate' as model_name,
         user_key,
-        frequency,
-        cast(prior_period_transactions as double) as predicted_transactions,
-        cast(prior_period_value as double) as predicted_value,
+        last_period_transactions as predicted_transactions,
+        last_period_value as predicted_value,
         holdout_transactions,
-        cast(holdout_value as double) as holdout_value
-    from calibration_base
+        holdout_value
+    from holdout_predictions
     union all
     select
         'zero' as model_name,
         user_key,
-        frequency,
         cast(0 as double) as predicted_transactions,
         cast(0 as double) as predicted_value,
         holdout_transactions,
-        cast(holdout_value as double) as holdout_value
-    from calibration_base
-),
-
-predictions as (
-    select * from model_predictions
-    union all
-    select * from baseline_predictions
+        holdout_value
+    from holdout_predictions
 ),
 
 candidates as (

@@ -5,49 +5,26 @@
 
 with
 
-customer_base as (
-    select * from {{ ref('int_clv_customer_base') }}
+holdout_predictions as (
+    select * from {{ ref('int_clv_holdout_predictions') }}
 ),
 
-expected_purchases as (
-    select * from {{ ref('int_clv_expected_purchases') }}
-),
-
-calibration_base as (
-    select *
-    from customer_base
-    where snapshot_role = 'calibration'
-),
-
-holdout_expected as (
+bucketed as (
     select
-        user_key,
-        expected_purchases
-    from expected_purchases
-    where snapshot_role = 'calibration' and horizon_name = 'holdout'
-),
-
-people as (
-    select
-        cast(least(calibration_base.frequency, 7) as integer) as frequency_bucket,
-        calibration_base.user_key,
-        holdout_expected.expected_purchases,
-        calibration_base.prior_period_transactions,
-        calibration_base.holdout_transactions
-    from calibration_base
-    left join holdout_expected on calibration_base.user_key = holdout_expected.user_key
+        *,
+        cast(least(frequency, 7) as integer) as frequency_bucket
+    from holdout_predictions
 ),
 
 buckets as (
     select
         frequency_bucket,
-        case when frequency_bucket = 7 then '7+' else cast(frequency_bucket as varchar) end
-            as frequency_label,
+        case when frequency_bucket = 7 then '7+' else cast(frequency_bucket as varchar) end as frequency_label,
         count(*) as customers,
-        avg(expected_purchases order by user_key) as mean_predicted_transactions,
-        avg(prior_period_transactions) as mean_last_period_transactions,
+        avg(model_transactions order by user_key) as mean_predicted_transactions,
+        avg(last_period_transactions) as mean_last_period_transactions,
         avg(holdout_transactions) as mean_actual_transactions
-    from people
+    from bucketed
     group by frequency_bucket
 )
 

@@ -114,25 +114,14 @@ with_clv as (
 ),
 
 ranked as (
-    -- position among people with a positive CLV: share of them with a strictly larger one
     select
         *,
-        case
-            when clv_12m > 0
-                then
-                    (rank() over (order by case when clv_12m > 0 then clv_12m end desc nulls last) - 1)
-                    / count(*) filter (where clv_12m > 0) over ()
-        end as clv_position
+        {{ value_position('clv_12m') }} as clv_position
     from with_clv
 ),
 
-tiered as (
-    select
-        ranked.user_key,
-        min(value_tiers.tier_order) as tier_order
-    from ranked
-    inner join value_tiers on ranked.clv_position < value_tiers.top_share
-    group by ranked.user_key
+tiers as (
+    {{ value_tier_assignment('ranked', 'user_key', 'clv_position', 'value_tiers') }}
 ),
 
 scores as (
@@ -153,14 +142,13 @@ scores as (
         ranked.transaction_value_method,
         ranked.clv_12m,
         ranked.clv_position,
-        coalesce(value_tiers.value_tier, 'no_value') as clv_tier,
-        coalesce(value_tiers.tier_order, 99) as clv_tier_order,
+        tiers.value_tier as clv_tier,
+        tiers.value_tier_order as clv_tier_order,
         ranked.bg_nbd_status,
         ranked.gamma_gamma_status,
         ranked.model_version
     from ranked
-    left join tiered on ranked.user_key = tiered.user_key
-    left join value_tiers on tiered.tier_order = value_tiers.tier_order
+    inner join tiers on ranked.user_key = tiers.user_key
 )
 
 select * from scores

@@ -69,33 +69,15 @@ served as (
     from estimates
 ),
 
-positive_values as (
+ranked as (
     select
         *,
-        case when expected_12m_revenue > 0 then expected_12m_revenue end as positive_expected_revenue
+        {{ value_position('expected_12m_revenue') }} as value_position
     from served
 ),
 
-ranked as (
-    -- position among people with a positive expected value: share of them with strictly more
-    select
-        *,
-        case
-            when positive_expected_revenue is not null
-                then
-                    (rank() over (order by positive_expected_revenue desc nulls last) - 1)
-                    / count(positive_expected_revenue) over ()
-        end as value_position
-    from positive_values
-),
-
-tiered as (
-    select
-        ranked.user_key,
-        min(value_tiers.tier_order) as tier_order
-    from ranked
-    inner join value_tiers on ranked.value_position < value_tiers.top_share
-    group by ranked.user_key
+tiers as (
+    {{ value_tier_assignment('ranked', 'user_key', 'value_position', 'value_tiers') }}
 ),
 
 valued as (
@@ -107,8 +89,8 @@ valued as (
         ranked.monetary,
         ranked.frequency,
         ranked.value_position,
-        coalesce(value_tiers.value_tier, 'no_value') as value_tier,
-        coalesce(value_tiers.tier_order, 99) as value_tier_order,
+        tiers.value_tier,
+        tiers.value_tier_order,
         ranked.probability_active_12m,
         ranked.p_alive,
         ranked.clv_12m,
@@ -116,8 +98,7 @@ valued as (
         ranked.expected_12m_revenue,
         ranked.expected_value_method
     from ranked
-    left join tiered on ranked.user_key = tiered.user_key
-    left join value_tiers on tiered.tier_order = value_tiers.tier_order
+    inner join tiers on ranked.user_key = tiers.user_key
 )
 
 select * from valued
