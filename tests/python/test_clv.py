@@ -115,12 +115,17 @@ def test_fallbacks_have_a_status_and_no_numbers() -> None:
 
 
 def test_no_optimum_inside_the_bounds_is_not_converged() -> None:
-    # everyone bought every day of their history: no sign of dropout and no ceiling on the rate,
-    # so the likelihood keeps growing towards the edge of the parameter space
-    every_day = pd.DataFrame({"frequency": [5, 10, 20, 30] * 10, "recency_days": [5, 10, 20, 30] * 10})
-    fit = clv.fit_bg_nbd(every_day.assign(age_days=every_day["recency_days"]), 1)
-    assert fit.status == "not_converged" and fit.starts_converged == 0
-    assert all(math.isnan(v) for v in fit.parameters.values())
+    # a likelihood that keeps growing: every start runs to the edge of the parameter space
+    def growing(params: np.ndarray) -> np.ndarray:
+        return np.array([np.log(params[0]) + np.log(params[1])])
+
+    def growing_gradient(params: np.ndarray) -> np.ndarray:
+        return np.array([[1 / params[0], 1 / params[1]]])
+
+    params, log_likelihood, converged = clv._maximise(
+        growing, growing_gradient, ((1.0, 1.0), (5.0, 0.5)), np.ones(1)
+    )
+    assert converged == 0 and np.isnan(params).all() and math.isnan(log_likelihood)
 
 
 def test_impossible_summaries_are_refused_with_a_message() -> None:
@@ -363,3 +368,29 @@ def test_clv_scores_fall_back_with_a_status_when_few_repeat_buyers(tmp_path: Pat
     assert runner.query("select count(*) from marts.clv_scores where clv_tier != 'no_value'") == [(0,)]
     champion = runner.query("select model_name from marts.clv_evaluation where is_value_champion")
     assert champion == [("last_period_rate",)]
+
+
+def test_analytic_gradients_match_finite_differences() -> None:
+    x = np.array([0.0, 1.0, 4.0, 12.0])
+    t_x = np.array([0.0, 35.0, 200.0, 260.0])
+    age = np.array([100.0, 150.0, 270.0, 270.0])
+    m = np.array([10.0, 25.0, 40.0, 12.5])
+    cases = [
+        (clv.bg_nbd_log_likelihood, clv.bg_nbd_gradient, np.array([0.3, 35.0, 0.8, 2.0]), (x, t_x, age)),
+        (
+            clv.gamma_gamma_log_likelihood,
+            clv.gamma_gamma_gradient,
+            np.array([6.0, 3.7, 15.0]),
+            (x[1:], m[1:]),
+        ),
+    ]
+    for log_likelihood, gradient, params, data in cases:
+        analytic = gradient(params, *data).sum(axis=0)
+        numeric = [
+            (log_likelihood(params + step, *data).sum() - log_likelihood(params - step, *data).sum())
+            / (2 * h)
+            for h, step in (
+                (params[j] * 1e-6, np.eye(len(params))[j] * params[j] * 1e-6) for j in range(len(params))
+            )
+        ]
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)

@@ -119,18 +119,59 @@ def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray)
     )
 
 
+def bg_nbd_gradient(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Per-row gradient of bg_nbd_log_likelihood with respect to (r, alpha, a, b), one column
+    per parameter. With L = ln(e^A3 + e^A4), the two branches weigh in by w3 = e^(A3 - L) and
+    w4 = e^(A4 - L)."""
+    r, alpha, a, b = params
+    stays = -(r + x) * np.log(alpha + age)
+    repeat = x > 0
+    drops = np.full_like(stays, -np.inf)
+    drops[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    total = np.logaddexp(stays, drops)
+    w_stays, w_drops = np.exp(stays - total), np.exp(drops - total)
+    safe_b = np.where(repeat, b + x - 1, 1.0)  # b + x - 1 only matters where x > 0
+    d_r = (
+        special.digamma(r + x) - special.digamma(r) + np.log(alpha)
+        - w_stays * np.log(alpha + age) - w_drops * np.log(alpha + t_x)
+    )  # fmt: skip
+    d_alpha = r / alpha - w_stays * (r + x) / (alpha + age) - w_drops * (r + x) / (alpha + t_x)
+    d_a = special.digamma(a + b) - special.digamma(a + b + x) + w_drops / a
+    d_b = (
+        special.digamma(a + b) + special.digamma(b + x) - special.digamma(b) - special.digamma(a + b + x)
+        - w_drops / safe_b
+    )  # fmt: skip
+    return np.column_stack([d_r, d_alpha, d_a, d_b])
+
+
+def gamma_gamma_gradient(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Per-row gradient of gamma_gamma_log_likelihood with respect to (p, q, gamma)."""
+    p, q, gamma = params
+    px = p * x
+    shared = special.digamma(px + q)
+    d_p = x * (shared - special.digamma(px) + np.log(m) + np.log(x) - np.log(gamma + m * x))
+    d_q = shared - special.digamma(q) + np.log(gamma) - np.log(gamma + m * x)
+    d_gamma = q / gamma - (px + q) / (gamma + m * x)
+    return np.column_stack([d_p, d_q, d_gamma])
+
+
 def _maximise(
-    log_likelihood: Any, starts: tuple[tuple[float, ...], ...], weights: np.ndarray
+    log_likelihood: Any, gradient: Any, starts: tuple[tuple[float, ...], ...], weights: np.ndarray
 ) -> tuple[np.ndarray, float, int]:
     """Maximum of the weighted log-likelihood over log-parameters from several starts:
     (parameters, log-likelihood, number of starts that converged). Parameters are NaN when no
-    start converged."""
+    start converged. `gradient` gives the per-row derivatives in the natural parameters; the
+    chain rule turns them into derivatives in the log-parameters (theta d/d theta)."""
     total = float(weights.sum())
 
-    def objective(log_params: np.ndarray) -> float:
+    def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = np.exp(log_params)
         with np.errstate(all="ignore"):
-            value = float(np.dot(weights, log_likelihood(np.exp(log_params))))
-        return -value / total if np.isfinite(value) else 1e100
+            value = float(np.dot(weights, log_likelihood(params)))
+            slope = weights @ gradient(params) * params
+        if not np.isfinite(value) or not np.all(np.isfinite(slope)):
+            return 1e100, np.zeros_like(log_params)
+        return -value / total, -slope / total
 
     best: tuple[np.ndarray, float] | None = None
     converged = 0
@@ -138,15 +179,15 @@ def _maximise(
         result = optimize.minimize(
             objective,
             np.log(np.array(start)),
+            jac=True,
             method="L-BFGS-B",
             bounds=[(-20.0, 20.0)] * len(start),
             options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10},
         )
-        gradient = optimize.approx_fprime(result.x, objective, 1e-7)
         at_bound = np.any(np.abs(result.x) >= 20.0 - 1e-6)
         if not np.isfinite(result.fun) or result.fun >= 1e99 or at_bound:
             continue
-        if np.max(np.abs(gradient)) > GRADIENT_TOLERANCE:
+        if np.max(np.abs(objective(result.x)[1])) > GRADIENT_TOLERANCE:
             continue
         converged += 1
         if best is None or result.fun < best[1] - 1e-12:
@@ -171,7 +212,10 @@ def fit_bg_nbd(summary: pd.DataFrame, min_repeat_customers: int) -> ClvFit:
     if status != "fitted":
         return _fallback("bg_nbd", BG_NBD_PARAMETERS, customers, status)
     params, log_lik, converged = _maximise(
-        lambda p: bg_nbd_log_likelihood(p, x, t_x, age), BG_NBD_STARTS, weights
+        lambda p: bg_nbd_log_likelihood(p, x, t_x, age),
+        lambda p: bg_nbd_gradient(p, x, t_x, age),
+        BG_NBD_STARTS,
+        weights,
     )
     if converged == 0:
         return _fallback("bg_nbd", BG_NBD_PARAMETERS, customers, "not_converged")
@@ -194,7 +238,10 @@ def fit_gamma_gamma(spend: pd.DataFrame, min_repeat_customers: int) -> ClvFit:
     if status != "fitted":
         return _fallback("gamma_gamma", GAMMA_GAMMA_PARAMETERS, customers, status)
     params, log_lik, converged = _maximise(
-        lambda p: gamma_gamma_log_likelihood(p, x, m), GAMMA_GAMMA_STARTS, np.ones(customers)
+        lambda p: gamma_gamma_log_likelihood(p, x, m),
+        lambda p: gamma_gamma_gradient(p, x, m),
+        GAMMA_GAMMA_STARTS,
+        np.ones(customers),
     )
     if converged == 0:
         return _fallback("gamma_gamma", GAMMA_GAMMA_PARAMETERS, customers, "not_converged")
