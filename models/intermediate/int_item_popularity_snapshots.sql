@@ -32,7 +32,8 @@ item_people as (
         item_id,
         user_key,
         bool_or(event_type = 'purchase') as has_purchased,
-        bool_or(event_type = 'view') as has_viewed
+        bool_or(event_type = 'view') as has_viewed,
+        min(age_days) filter (where event_type = 'purchase') as last_purchase_age_days
     from window_events
     where event_type in ('purchase', 'view')
     group by snapshot_date, item_id, user_key
@@ -43,7 +44,22 @@ item_people_counts as (
         snapshot_date,
         item_id,
         count(user_key) filter (where has_purchased) as buyers,
-        count(user_key) filter (where has_viewed) as viewers
+        count(user_key) filter (where has_viewed) as viewers,
+        -- the trending windows (within the lookback window, so at most lookback_days long)
+        count(user_key) filter (where last_purchase_age_days < 7) as buyers_7d,
+        count(user_key) filter (where last_purchase_age_days < 30) as buyers_30d,
+        count(user_key) filter (where last_purchase_age_days < 90) as buyers_90d,
+        -- each buyer weighs 0.5^(days since their last purchase of the item / half-life);
+        -- decimal terms sum to the same value in any order
+        coalesce(
+            sum(
+                cast(
+                    pow(0.5, last_purchase_age_days / {{ typed_var('popularity_half_life_days') }})
+                    as decimal(24, 12)
+                )
+            ) filter (where has_purchased),
+            0
+        ) as decayed_buyers
     from item_people
     group by snapshot_date, item_id
 ),
@@ -72,7 +88,11 @@ activity as (
         item_totals.units_sold,
         item_totals.net_revenue,
         coalesce(item_people_counts.buyers, 0) as buyers,
-        coalesce(item_people_counts.viewers, 0) as viewers
+        coalesce(item_people_counts.viewers, 0) as viewers,
+        coalesce(item_people_counts.buyers_7d, 0) as buyers_7d,
+        coalesce(item_people_counts.buyers_30d, 0) as buyers_30d,
+        coalesce(item_people_counts.buyers_90d, 0) as buyers_90d,
+        coalesce(item_people_counts.decayed_buyers, 0) as decayed_buyers
     from item_totals
     left join item_people_counts
         on
@@ -108,7 +128,11 @@ popularity as (
         coalesce(activity.viewers, 0) as viewers,
         coalesce(activity.views, 0) as views,
         coalesce(activity.carts, 0) as carts,
-        coalesce(activity.purchase_lines, 0) as purchase_lines
+        coalesce(activity.purchase_lines, 0) as purchase_lines,
+        coalesce(activity.buyers_7d, 0) as buyers_7d,
+        coalesce(activity.buyers_30d, 0) as buyers_30d,
+        coalesce(activity.buyers_90d, 0) as buyers_90d,
+        cast(coalesce(activity.decayed_buyers, 0) as decimal(24, 12)) as decayed_buyers
     from all_items
     left join items on all_items.item_id = items.item_id
     left join activity

@@ -3,7 +3,13 @@
 --   item_cf:    the served recommender (the recommendation_backtest lists of
 --               int_recommendation_lists: item_neighbors_backtest with the popularity fill),
 --               built by the same SQL as the served lists
---   popularity: the baseline, the N most popular items at the cutoff (by buyers)
+--   popularity baselines, no model: the N most popular items at the cutoff by distinct buyers
+--       whose last purchase of the item fell in the last 7, 30 or 90 days (`popularity_7d`,
+--       `popularity_30d`, `popularity_90d`; trending), in the whole lookback window
+--       (`popularity_lookback`), or weighted by 0.5^(days since / popularity_half_life_days)
+--       (`popularity_decayed`). Every baseline ranks the same items, those with a buyer in the
+--       lookback window, ties (and items without a buyer in the shorter window) by the lookback
+--       popularity rank, so no baseline list is shorter than another.
 -- each in both modes: exclude_bought (never an item bought on or before the cutoff) and
 -- include_bought (already-bought items allowed).
 
@@ -54,14 +60,58 @@ bought_before as (
     group by user_key
 ),
 
-popular_items as (
-    -- ranked among the items the baseline may offer (non-merchandise codes and unknown items
-    -- take no places in its list)
-    select
-        item_id,
-        row_number() over (order by popularity_rank) as popularity_rank
+offerable as (
+    -- the items a baseline may offer (non-merchandise codes and unknown items take no places)
+    select *
     from backtest_popularity
     where is_known_item and is_merchandise and buyers > 0
+),
+
+baseline_scores as (
+    select
+        'popularity_7d' as model_name,
+        item_id,
+        cast(buyers_7d as double) as baseline_score,
+        popularity_rank as lookback_rank
+    from offerable
+    union all
+    select
+        'popularity_30d' as model_name,
+        item_id,
+        cast(buyers_30d as double) as baseline_score,
+        popularity_rank as lookback_rank
+    from offerable
+    union all
+    select
+        'popularity_90d' as model_name,
+        item_id,
+        cast(buyers_90d as double) as baseline_score,
+        popularity_rank as lookback_rank
+    from offerable
+    union all
+    select
+        'popularity_lookback' as model_name,
+        item_id,
+        cast(buyers as double) as baseline_score,
+        popularity_rank as lookback_rank
+    from offerable
+    union all
+    select
+        'popularity_decayed' as model_name,
+        item_id,
+        cast(decayed_buyers as double) as baseline_score,
+        popularity_rank as lookback_rank
+    from offerable
+),
+
+popular_items as (
+    select
+        model_name,
+        item_id,
+        row_number() over (
+            partition by model_name order by baseline_score desc, lookback_rank asc
+        ) as popularity_rank
+    from baseline_scores
 ),
 
 candidate_ranks as (
@@ -76,6 +126,7 @@ candidate_ranks as (
 
 popularity_candidates as (
     select
+        popular_items.model_name,
         candidate_ranks.user_key,
         popular_items.item_id,
         popular_items.popularity_rank
@@ -85,10 +136,12 @@ popularity_candidates as (
 
 popularity_excluding_bought as (
     select
+        popularity_candidates.model_name,
         popularity_candidates.user_key,
         popularity_candidates.item_id,
         row_number() over (
-            partition by popularity_candidates.user_key order by popularity_candidates.popularity_rank asc
+            partition by popularity_candidates.model_name, popularity_candidates.user_key
+            order by popularity_candidates.popularity_rank asc
         ) as rank
     from popularity_candidates
     anti join bought_items_before
@@ -107,7 +160,7 @@ lists as (
     from backtest_lists
     union all
     select
-        'popularity' as model_name,
+        model_name,
         'exclude_bought' as evaluation_mode,
         user_key,
         item_id,
@@ -116,7 +169,7 @@ lists as (
     where rank <= {{ top_n }}
     union all
     select
-        'popularity' as model_name,
+        model_name,
         'include_bought' as evaluation_mode,
         user_key,
         item_id,

@@ -96,7 +96,8 @@ def test_models_beat_their_baselines_on_real_data(retail_build: tuple[DbtRunner,
             "where evaluation_mode = 'exclude_bought'"  # the mode the project serves by default
         )
     )
-    assert hit["item_cf"] > hit["popularity"], hit
+    # against the lookback window's best sellers (the trending windows are issue 15's bar)
+    assert hit["item_cf"] > hit["popularity_lookback"], hit
     non_merchandise = runner.query(
         """
         select count(*) from marts.user_recommendations as r

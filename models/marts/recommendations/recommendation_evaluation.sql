@@ -1,7 +1,7 @@
 -- Backtest of the recommendations: lists built at the cutoff (as_of_date -
 -- recommendation_backtest_days) from data up to it, checked against what each person bought in
--- (cutoff, as_of_date]. One row per model (item_cf, popularity) and mode (exclude_bought,
--- include_bought); see int_recommendation_backtest_relevant for who is evaluated. Per person u
+-- (cutoff, as_of_date]. One row per candidate (item_cf and the popularity baselines of
+-- int_recommendation_backtest_lists) and mode (exclude_bought, include_bought); see int_recommendation_backtest_relevant for who is evaluated. Per person u
 -- with relevant set R_u and list L_u (N = recommendation_top_n):
 --   precision@N = |L_u ∩ R_u| / N (N even when the list is shorter)
 --   recall@N    = |L_u ∩ R_u| / |R_u|
@@ -33,9 +33,20 @@ cutoff as (
 ),
 
 models as (
-    select 'item_cf' as model_name
-    union all
-    select 'popularity' as model_name
+    -- every candidate, simplest first (the order ties are broken in)
+    select
+        models.model_name,
+        models.model_kind,
+        models.candidate_order
+    from (
+        values
+        ('popularity_lookback', 'baseline', 1),
+        ('popularity_90d', 'baseline', 2),
+        ('popularity_30d', 'baseline', 3),
+        ('popularity_7d', 'baseline', 4),
+        ('popularity_decayed', 'baseline', 5),
+        ('item_cf', 'model', 6)
+    ) as models (model_name, model_kind, candidate_order)
 ),
 
 evaluated as (
@@ -127,6 +138,8 @@ metrics as (
 evaluation as (
     select
         metrics.model_name,
+        models.model_kind,
+        models.candidate_order,
         metrics.evaluation_mode,
         {{ top_n }} as top_n,
         cutoff.cutoff_date,
@@ -139,10 +152,11 @@ evaluation as (
         coalesce(coverage.recommended_items, 0) as recommended_items,
         coalesce(coverage.recommended_items, 0) / nullif((select count(*) from catalog), 0) as catalog_coverage
     from metrics
+    inner join models on metrics.model_name = models.model_name
     cross join cutoff
     left join coverage
         on metrics.model_name = coverage.model_name and metrics.evaluation_mode = coverage.evaluation_mode
 )
 
 select * from evaluation
-order by evaluation_mode, model_name
+order by evaluation_mode, candidate_order

@@ -158,7 +158,7 @@ RECOMMENDATION_QUERIES = (
         "Backtest (lists built at the cutoff, checked on purchases after it)",
         "select evaluation_mode, model_name, users_evaluated, precision_at_n, recall_at_n, ndcg_at_n, "
         "hit_rate, catalog_coverage from marts.recommendation_evaluation "
-        "order by evaluation_mode, model_name",
+        "order by evaluation_mode, candidate_order",
     ),
     (
         "Sources of the served lists",
@@ -207,7 +207,7 @@ ONLINE_RETAIL_QUERIES = (
         "`exclude_bought`; `include_bought` lets wholesale customers' rebuying count)",
         "select evaluation_mode, model_name, users_evaluated, precision_at_n, recall_at_n, ndcg_at_n, "
         "hit_rate, catalog_coverage from marts.recommendation_evaluation "
-        "order by evaluation_mode, model_name",
+        "order by evaluation_mode, candidate_order",
     ),
     (
         "Most frequent bought-together pairs (`frequently_bought_together`)",
