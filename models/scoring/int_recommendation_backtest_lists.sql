@@ -60,94 +60,31 @@ bought_before as (
     group by user_key
 ),
 
-offerable as (
-    -- the items a baseline may offer (non-merchandise codes and unknown items take no places)
-    select *
-    from backtest_popularity
-    where is_known_item and is_merchandise and buyers > 0
-),
-
-baseline_scores as (
-    select
-        'popularity_7d' as model_name,
-        item_id,
-        cast(buyers_7d as double) as baseline_score,
-        popularity_rank as lookback_rank
-    from offerable
-    union all
-    select
-        'popularity_30d' as model_name,
-        item_id,
-        cast(buyers_30d as double) as baseline_score,
-        popularity_rank as lookback_rank
-    from offerable
-    union all
-    select
-        'popularity_90d' as model_name,
-        item_id,
-        cast(buyers_90d as double) as baseline_score,
-        popularity_rank as lookback_rank
-    from offerable
-    union all
-    select
-        'popularity_lookback' as model_name,
-        item_id,
-        cast(buyers as double) as baseline_score,
-        popularity_rank as lookback_rank
-    from offerable
-    union all
-    select
-        'popularity_decayed' as model_name,
-        item_id,
-        cast(decayed_buyers as double) as baseline_score,
-        popularity_rank as lookback_rank
-    from offerable
-),
-
 popular_items as (
-    select
-        model_name,
-        item_id,
-        row_number() over (
-            partition by model_name order by baseline_score desc, lookback_rank asc
-        ) as popularity_rank
-    from baseline_scores
+    {{ popularity_baseline_ranks('backtest_popularity') }}
 ),
 
-candidate_ranks as (
-    -- the ranks a person can use: N, plus one per item they may not be offered (generated per
-    -- person, so the join below is an equality, not every person against every item)
+evaluated_people as (
     select
         evaluated_users.user_key,
-        unnest(range(1, {{ top_n }} + coalesce(bought_before.bought_items, 0) + 1)) as popularity_rank
+        coalesce(bought_before.bought_items, 0) as bought_items
     from evaluated_users
     left join bought_before on evaluated_users.user_key = bought_before.user_key
 ),
 
-popularity_candidates as (
-    select
-        popular_items.model_name,
-        candidate_ranks.user_key,
-        popular_items.item_id,
-        popular_items.popularity_rank
-    from candidate_ranks
-    inner join popular_items on candidate_ranks.popularity_rank = popular_items.popularity_rank
+popularity_excluding_bought as (
+    {{ popularity_lists_excluding('evaluated_people', 'bought_items_before', 'popular_items', top_n) }}
 ),
 
-popularity_excluding_bought as (
+popularity_including_bought as (
     select
-        popularity_candidates.model_name,
-        popularity_candidates.user_key,
-        popularity_candidates.item_id,
-        row_number() over (
-            partition by popularity_candidates.model_name, popularity_candidates.user_key
-            order by popularity_candidates.popularity_rank asc
-        ) as rank
-    from popularity_candidates
-    anti join bought_items_before
-        on
-            popularity_candidates.user_key = bought_items_before.user_key
-            and popularity_candidates.item_id = bought_items_before.item_id
+        popular_items.model_name,
+        evaluated_users.user_key,
+        popular_items.item_id,
+        popular_items.popularity_rank as rank
+    from evaluated_users
+    cross join popular_items
+    where popular_items.popularity_rank <= {{ top_n }}
 ),
 
 lists as (
@@ -166,16 +103,14 @@ lists as (
         item_id,
         rank
     from popularity_excluding_bought
-    where rank <= {{ top_n }}
     union all
     select
         model_name,
         'include_bought' as evaluation_mode,
         user_key,
         item_id,
-        popularity_rank as rank
-    from popularity_candidates
-    where popularity_rank <= {{ top_n }}
+        rank
+    from popularity_including_bought
 )
 
 select * from lists

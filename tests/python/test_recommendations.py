@@ -397,3 +397,19 @@ def test_single_item_catalog_still_builds_everything(tmp_path: Path) -> None:
     assert built.returncode == 0, built.output[-3000:]
     sources = allowed.query("select distinct source from marts.user_recommendations order by 1")
     assert sources and {s for (s,) in sources} <= {"item_cf", "popular", "popular_in_category"}
+
+
+@pytest.mark.dbt
+def test_the_champion_is_the_best_hit_rate_and_serves(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
+    rows = runner.query(
+        "select evaluation_mode, model_name, hit_rate, candidate_order, is_champion "
+        "from marts.recommendation_evaluation"
+    )
+    champions = [(mode, name) for mode, name, *_, flag in rows if flag]
+    serving = [(name, hit, order) for mode, name, hit, order, _ in rows if mode == "exclude_bought"]
+    best = max(hit for _, hit, _ in serving)
+    assert champions == [("exclude_bought", min((o, n) for n, h, o in serving if h >= best)[1])]
+    # on the demo shop (stable tastes) item-CF wins, and user_recommendations says it serves
+    assert champions[0][1] == "item_cf"
+    assert runner.query("select distinct served_model from marts.user_recommendations") == [("item_cf",)]

@@ -8,9 +8,13 @@
 --   NDCG@N      = Σ_{hits at rank r} 1/log2(r + 1) / Σ_{r = 1..min(|R_u|, N)} 1/log2(r + 1)
 --   hit rate    = 1 if |L_u ∩ R_u| > 0 else 0
 -- each averaged over evaluated people; catalog coverage = distinct items recommended to them /
--- catalog items (known items).
+-- catalog items (known items). The champion (is_champion) is the candidate with the best hit
+-- rate in the serving mode (var recommend_already_bought), ties within
+-- recommendation_champion_tolerance to the simplest; user_recommendations serves it.
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
+{%- set serving_mode = 'include_bought' if typed_var('recommend_already_bought') else 'exclude_bought' %}
+{%- set tolerance = typed_var('recommendation_champion_tolerance') | float %}
 
 with
 
@@ -156,7 +160,34 @@ evaluation as (
     cross join cutoff
     left join coverage
         on metrics.model_name = coverage.model_name and metrics.evaluation_mode = coverage.evaluation_mode
+),
+
+serving_mode_metrics as (
+    select *
+    from evaluation
+    where evaluation_mode = '{{ serving_mode }}'
+),
+
+champion as (
+    -- the champion: the best hit rate in the mode the lists are served in; candidates within
+    -- recommendation_champion_tolerance of it tie, and the simplest tied one wins
+    select serving_mode_metrics.model_name
+    from serving_mode_metrics
+    where serving_mode_metrics.hit_rate >= (select max(hit_rate) from serving_mode_metrics) - {{ tolerance }}
+    order by serving_mode_metrics.candidate_order
+    limit 1
+),
+
+flagged as (
+    select
+        evaluation.*,
+        coalesce(
+            evaluation.evaluation_mode = '{{ serving_mode }}' and evaluation.model_name = champion.model_name,
+            false
+        ) as is_champion
+    from evaluation
+    left join champion on evaluation.model_name = champion.model_name
 )
 
-select * from evaluation
+select * from flagged
 order by evaluation_mode, candidate_order
