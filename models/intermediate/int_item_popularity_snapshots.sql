@@ -51,14 +51,16 @@ item_people_counts as (
         count(user_key) filter (where last_purchase_age_days < 90) as buyers_90d,
         -- each buyer weighs 0.5^(days since their last purchase of the item / half-life);
         -- decimal terms sum to the same value in any order
-        coalesce(
-            sum(
-                cast(
-                    pow(0.5, last_purchase_age_days / {{ typed_var('popularity_half_life_days') }})
-                    as decimal(24, 12)
-                )
-            ) filter (where has_purchased),
-            0
+        cast(
+            coalesce(
+                sum(
+                    cast(
+                        pow(0.5, last_purchase_age_days / {{ typed_var('popularity_half_life_days') }})
+                        as decimal(24, 12)
+                    )
+                ) filter (where has_purchased),
+                0
+            ) as decimal(24, 12)
         ) as decayed_buyers
     from item_people
     group by snapshot_date, item_id
@@ -132,7 +134,7 @@ popularity as (
         coalesce(activity.buyers_7d, 0) as buyers_7d,
         coalesce(activity.buyers_30d, 0) as buyers_30d,
         coalesce(activity.buyers_90d, 0) as buyers_90d,
-        cast(coalesce(activity.decayed_buyers, 0) as decimal(24, 12)) as decayed_buyers
+        coalesce(activity.decayed_buyers, 0) as decayed_buyers
     from all_items
     left join items on all_items.item_id = items.item_id
     left join activity

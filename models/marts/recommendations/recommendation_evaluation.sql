@@ -1,7 +1,8 @@
 -- Backtest of the recommendations: lists built at the cutoff (as_of_date -
 -- recommendation_backtest_days) from data up to it, checked against what each person bought in
 -- (cutoff, as_of_date]. One row per candidate (item_cf and the popularity baselines of
--- int_recommendation_backtest_lists) and mode (exclude_bought, include_bought); see int_recommendation_backtest_relevant for who is evaluated. Per person u
+-- int_recommendation_backtest_lists) and mode (exclude_bought, include_bought); see
+-- int_recommendation_backtest_relevant for who is evaluated. Per person u
 -- with relevant set R_u and list L_u (N = recommendation_top_n):
 --   precision@N = |L_u ∩ R_u| / N (N even when the list is shorter)
 --   recall@N    = |L_u ∩ R_u| / |R_u|
@@ -168,12 +169,18 @@ serving_mode_metrics as (
     where evaluation_mode = '{{ serving_mode }}'
 ),
 
+best_hit_rate as (
+    select max(hit_rate) as best_hit_rate
+    from serving_mode_metrics
+),
+
 champion as (
     -- the champion: the best hit rate in the mode the lists are served in; candidates within
     -- recommendation_champion_tolerance of it tie, and the simplest tied one wins
     select serving_mode_metrics.model_name
     from serving_mode_metrics
-    where serving_mode_metrics.hit_rate >= (select max(hit_rate) from serving_mode_metrics) - {{ tolerance }}
+    cross join best_hit_rate
+    where serving_mode_metrics.hit_rate >= best_hit_rate.best_hit_rate - {{ tolerance }}
     order by serving_mode_metrics.candidate_order
     limit 1
 ),
