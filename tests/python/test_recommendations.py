@@ -413,3 +413,31 @@ def test_the_champion_is_the_best_hit_rate_and_serves(shared_build: tuple[DbtRun
     # on the demo shop (stable tastes) item-CF wins, and user_recommendations says it serves
     assert champions[0][1] == "item_cf"
     assert runner.query("select distinct served_model from marts.user_recommendations") == [("item_cf",)]
+
+
+@pytest.mark.dbt
+def test_recommendation_check_on_the_days_after_as_of(
+    shared_build: tuple[DbtRunner, Path], tmp_path: Path
+) -> None:
+    """devtools.recommendation_check on the demo data built 30 days before its end: every list
+    is judged on the same people, and served lists from a baseline score as that baseline."""
+    from customer_intel.devtools.recommendation_check import check
+
+    _, raw = shared_build
+    runner = DbtRunner(tmp_path)
+    dbt_vars = {"raw_data_path": str(raw), "as_of_date": "2026-05-31"}
+    result = runner.run(
+        "build", "--select", "+user_recommendations", "+clean_events", *MODELS_ONLY, dbt_vars=dbt_vars
+    )
+    assert result.returncode == 0, result.output[-4000:]
+    rows = check(runner.db_path, days=30)
+    assert [name for name, _, _ in rows][1:] == [
+        "popularity_lookback", "popularity_90d", "popularity_30d", "popularity_7d", "popularity_decayed"
+    ]  # fmt: skip
+    people = {count for _, count, _ in rows}
+    assert len(people) == 1 and people.pop() > 100
+    assert all(0 <= rate <= 1 for _, _, rate in rows)
+    served_name, _, served_rate = rows[0]
+    served_model = served_name.removeprefix("served (").removesuffix(")")
+    if served_model != "item_cf":
+        assert served_rate == dict((name, rate) for name, _, rate in rows)[served_model]
