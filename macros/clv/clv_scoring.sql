@@ -77,25 +77,24 @@
         from clv_series_inputs
     ),
 
-    clv_series_bound as (
-        -- limit: the largest |T_n| (n >= K) whose tail is within tolerance; bound: a term count
-        -- that |T_n| <= |T_K| rho^(n-K) guarantees
+    clv_series_limit as (
+        -- the largest |T_n| (n >= K) whose tail is within tolerance
         select
             *,
             ln({{ tolerance }}) + ln(abs(upper_2)) - ln(abs(lower_c)) - upper_2 * ln(1 - z) + ln(1 - rho)
-                as log_limit,
+                as log_limit
+        from clv_series_start
+    ),
+
+    clv_series_bound as (
+        -- a term count that |T_n| <= |T_K| rho^(n-K) guarantees
+        select
+            *,
             start_k + greatest(
                 1,
-                cast(
-                    ceil(
-                        (
-                            ln({{ tolerance }}) + ln(abs(upper_2)) - ln(abs(lower_c)) - upper_2 * ln(1 - z)
-                            + ln(1 - rho) - {{ clv_log_abs_term('start_k') }}
-                        ) / ln(rho)
-                    ) as bigint
-                )
+                cast(ceil((log_limit - {{ clv_log_abs_term('start_k') }}) / ln(rho)) as bigint)
             ) as bound_terms
-        from clv_series_start
+        from clv_series_limit
     ),
 
     clv_series_grid as (
@@ -198,10 +197,15 @@
 
 {#- Gamma-Gamma E[net value of a transaction | x repeat transactions of mean value m]:
     (gamma + m x) p / (p x + q - 1), the population mean p gamma / (q - 1) at x = 0; a mean of 0
-    or less (refunds outweigh purchases) counts as 0. -#}
-{% macro clv_expected_transaction_value(frequency='frequency', mean_value='repeat_transaction_value') -%}
-    (
+    or less (refunds outweigh purchases) counts as 0. Without Gamma-Gamma parameters (columns
+    p, q, gamma NULL: not fitted) the person's own mean transaction value, max(total_value, 0) /
+    (x + 1). -#}
+{% macro clv_expected_transaction_value(
+    frequency='frequency', mean_value='repeat_transaction_value', total_value='total_value'
+) -%}
+    coalesce(
         (gamma + greatest(coalesce({{ mean_value }}, 0), 0) * {{ frequency }}) * p
-        / (p * {{ frequency }} + q - 1)
+        / (p * {{ frequency }} + q - 1),
+        greatest(cast({{ total_value }} as double), 0) / ({{ frequency }} + 1)
     )
 {%- endmacro %}

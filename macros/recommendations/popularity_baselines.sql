@@ -43,11 +43,11 @@
 {%- endmacro %}
 
 
-{#- A select of model_name, user_key, item_id, rank: for every person of `people` (user_key,
-    bought_items = how many items they may not be offered) and every baseline of `ranks`
-    (popularity_baseline_ranks), the first N items of the baseline that are not in `bought`
-    (user_key, item_id). Only the ranks a person can use are generated (N plus one per bought
-    item), so no join compares every person with every item. -#}
+{#- A select of model_name, user_key, item_id, rank: for every person of `people` (user_key)
+    and every baseline of `ranks` (popularity_baseline_ranks), the first N items of the baseline
+    that are not in `bought` (user_key, item_id). Only the ranks a person can use are generated
+    (N plus one per item they may not be offered), so no join compares every person with every
+    item. -#}
 {% macro popularity_lists_excluding(people, bought, ranks, top_n) -%}
     select
         not_bought.model_name,
@@ -71,9 +71,16 @@
                 {{ ranks }}.popularity_rank
             from (
                 select
-                    user_key,
-                    unnest(range(1, {{ top_n }} + coalesce(bought_items, 0) + 1)) as popularity_rank
+                    {{ people }}.user_key,
+                    unnest(range(1, {{ top_n }} + coalesce(bought_counts.bought_items, 0) + 1)) as popularity_rank
                 from {{ people }}
+                left join (
+                    select
+                        user_key,
+                        count(*) as bought_items
+                    from {{ bought }}
+                    group by user_key
+                ) as bought_counts on {{ people }}.user_key = bought_counts.user_key
             ) as person_ranks
             inner join {{ ranks }} on person_ranks.popularity_rank = {{ ranks }}.popularity_rank
         ) as person_candidates

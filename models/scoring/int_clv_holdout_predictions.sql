@@ -45,14 +45,9 @@ predictions as (
         calibration_base.user_key,
         calibration_base.frequency,
         holdout_expected.expected_purchases as model_transactions,
-        holdout_expected.expected_purchases * case
-            when backtest_fit.gamma_gamma_status = 'fitted'
-                then
-                    {{ clv_expected_transaction_value(
-                        'calibration_base.frequency', 'calibration_base.repeat_transaction_value'
-                    ) }}
-            else greatest(cast(calibration_base.total_value as double), 0) / (calibration_base.frequency + 1)
-        end as model_value,
+        holdout_expected.expected_purchases * {{ clv_expected_transaction_value(
+            'calibration_base.frequency', 'calibration_base.repeat_transaction_value', 'calibration_base.total_value'
+        ) }} as model_value,
         cast(calibration_base.prior_period_transactions as double) as last_period_transactions,
         cast(calibration_base.prior_period_value as double) as last_period_value,
         calibration_base.holdout_transactions,

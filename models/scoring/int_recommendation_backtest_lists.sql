@@ -52,28 +52,12 @@ bought_items_before as (
     where backtest_person_items.is_bought
 ),
 
-bought_before as (
-    select
-        user_key,
-        count(*) as bought_items
-    from bought_items_before
-    group by user_key
-),
-
 popular_items as (
     {{ popularity_baseline_ranks('backtest_popularity') }}
 ),
 
-evaluated_people as (
-    select
-        evaluated_users.user_key,
-        coalesce(bought_before.bought_items, 0) as bought_items
-    from evaluated_users
-    left join bought_before on evaluated_users.user_key = bought_before.user_key
-),
-
 popularity_excluding_bought as (
-    {{ popularity_lists_excluding('evaluated_people', 'bought_items_before', 'popular_items', top_n) }}
+    {{ popularity_lists_excluding('evaluated_users', 'bought_items_before', 'popular_items', top_n) }}
 ),
 
 popularity_including_bought as (

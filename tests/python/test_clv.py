@@ -325,13 +325,20 @@ def test_cdnow_calibration_to_1997_09_30_reproduces_the_published_fit(
     assert round(value, 3) == SPREADSHEET_VALUE
     # and what clv_scores serves equals the Python reference for every customer
     scores = runner.query(
-        "select frequency, recency_days, age_days, p_alive, expected_purchases_30d, expected_purchases_365d "
+        "select frequency, recency_days, age_days, repeat_transaction_value, p_alive, "
+        "expected_purchases_30d, expected_purchases_365d, expected_transaction_value, clv_12m "
         "from marts.clv_scores order by user_key"
     )
-    for x, t_x, age, alive, e30, e365 in scores:
+    month_ends = [m * 365 / 12 for m in range(13)]  # month m ends m x 365 / 12 days after as_of
+    for x, t_x, age, mean_value, alive, e30, e365, value, clv_12m in scores:
         assert alive == pytest.approx(clv.p_alive(params, x, t_x, age), abs=1e-12)
         assert e30 == pytest.approx(clv.expected_purchases(params, 30, x, t_x, age), abs=1e-9)
         assert e365 == pytest.approx(clv.expected_purchases(params, 365, x, t_x, age), abs=1e-9)
+        expected_value = clv.expected_transaction_value(params, x, mean_value)
+        assert value == pytest.approx(expected_value, rel=1e-12)
+        by_month = [0.0] + [clv.expected_purchases(params, t, x, t_x, age) for t in month_ends[1:]]
+        discounted = sum((by_month[m] - by_month[m - 1]) / 1.01**m for m in range(1, 13))
+        assert clv_12m == pytest.approx(discounted * expected_value, rel=1e-9, abs=1e-9)
 
 
 @pytest.mark.dbt

@@ -86,15 +86,10 @@ valued as (
         horizons.expected_purchases_90d,
         horizons.expected_purchases_365d,
         discounted_purchases.discounted_purchases_12m,
-        case
-            when serving_fit.gamma_gamma_status = 'fitted'
-                then
-                    {{ clv_expected_transaction_value(
-                        'current_base.frequency', 'current_base.repeat_transaction_value'
-                    ) }}
-            -- fallback: the person's own mean transaction value (no spend model to shrink it)
-            else greatest(cast(current_base.total_value as double), 0) / (current_base.frequency + 1)
-        end as expected_transaction_value,
+        -- without a Gamma-Gamma fit, the person's own mean transaction value
+        {{ clv_expected_transaction_value(
+            'current_base.frequency', 'current_base.repeat_transaction_value', 'current_base.total_value'
+        ) }} as expected_transaction_value,
         case when serving_fit.gamma_gamma_status = 'fitted' then 'gamma_gamma' else 'observed_mean' end
             as transaction_value_method,
         serving_fit.bg_nbd_status,

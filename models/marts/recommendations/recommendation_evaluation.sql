@@ -38,19 +38,18 @@ cutoff as (
 ),
 
 models as (
-    -- every candidate, simplest first (the order ties are broken in)
+    -- every candidate, simplest first (the order ties are broken in): the baselines of macro
+    -- popularity_baselines in its order, then item-CF
     select
         models.model_name,
         models.model_kind,
         models.candidate_order
     from (
         values
-        ('popularity_lookback', 'baseline', 1),
-        ('popularity_90d', 'baseline', 2),
-        ('popularity_30d', 'baseline', 3),
-        ('popularity_7d', 'baseline', 4),
-        ('popularity_decayed', 'baseline', 5),
-        ('item_cf', 'model', 6)
+        {%- for name, _ in popularity_baselines() %}
+        ('{{ name }}', 'baseline', {{ loop.index }}),
+        {%- endfor %}
+        ('item_cf', 'model', {{ popularity_baselines() | length + 1 }})
     ) as models (model_name, model_kind, candidate_order)
 ),
 

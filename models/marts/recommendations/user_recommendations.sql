@@ -53,43 +53,18 @@ champion_ranks as (
     inner join champion on baseline_ranks.model_name = champion.served_model
 ),
 
-bought as (
-    {%- if serve_bought %}
-    -- already-bought items may be served (var recommend_already_bought)
+not_offered as (
+    -- items bought up to as_of_date, unless var recommend_already_bought allows them
     select
         people.user_key,
         person_items.item_id
     from person_items
     inner join people on person_items.user_index = people.user_index
-    where false
-    {%- else %}
-    select
-        people.user_key,
-        person_items.item_id
-    from person_items
-    inner join people on person_items.user_index = people.user_index
-    where person_items.is_bought
-    {%- endif %}
-),
-
-bought_counts as (
-    select
-        user_key,
-        count(*) as bought_items
-    from bought
-    group by user_key
-),
-
-served_people as (
-    select
-        people.user_key,
-        coalesce(bought_counts.bought_items, 0) as bought_items
-    from people
-    left join bought_counts on people.user_key = bought_counts.user_key
+    where person_items.is_bought and not {{ serve_bought }}
 ),
 
 baseline_lists as (
-    {{ popularity_lists_excluding('served_people', 'bought', 'champion_ranks', top_n) }}
+    {{ popularity_lists_excluding('people', 'not_offered', 'champion_ranks', top_n) }}
 ),
 
 full_baseline_people as (

@@ -3,7 +3,8 @@
 The dbt Python model `clv_model` fits both by maximum likelihood (time unit: days) on the
 customer-base summary of `int_clv_customer_base` and writes the parameters as a long table; the
 SQL models score every person with the closed forms below (the hypergeometric series of
-`expected_purchases` as a bounded sum of terms, macro `clv_expected_purchases`).
+`expected_purchases` as a bounded sum of terms, macros `clv_series_sum` and
+`clv_expected_purchases`).
 
 References: Fader, Hardie and Lee (2005a), "Counting Your Customers the Easy Way: An Alternative
 to the Pareto/NBD Model", Marketing Science 24(2) (likelihood eq. 6, P(alive) eq. 13, expected
@@ -38,7 +39,7 @@ GAMMA_GAMMA_STARTS = ((1.0, 1.0, 1.0), (5.0, 3.0, 15.0), (2.0, 10.0, 100.0))
 # convergence: the optimiser reports success and the gradient of the mean log-likelihood in the
 # log-parameters is this small at the optimum
 GRADIENT_TOLERANCE = 1e-4
-SUMMARY_COLUMNS = ("frequency", "recency_days", "age_days", "customers")
+SUMMARY_COLUMNS = ("frequency", "recency_days", "age_days")
 SPEND_COLUMNS = ("frequency", "repeat_transaction_value")
 
 
@@ -66,10 +67,10 @@ def _weights(frame: pd.DataFrame) -> np.ndarray:
 
 
 def check_summary(frame: pd.DataFrame) -> None:
-    """Fail with a clear message when a customer-base summary has impossible values:
-    0 <= t_x <= T, x >= 0, x = 0 exactly when t_x = 0 is not required (x > 0 with t_x = 0
-    cannot happen: repeat days come after the first day)."""
-    missing = [c for c in SUMMARY_COLUMNS[:3] if c not in frame.columns]
+    """Fail with a clear message when a customer-base summary has missing columns, NULLs or
+    impossible values: it needs x >= 0 and 0 <= t_x <= T, and t_x > 0 when x > 0 (repeat days
+    come after the first day)."""
+    missing = [c for c in SUMMARY_COLUMNS if c not in frame.columns]
     if missing:
         raise ClvInputError(f"customer-base summary lacks columns {missing}")
     x = frame["frequency"].to_numpy(dtype=float)
@@ -81,6 +82,19 @@ def check_summary(frame: pd.DataFrame) -> None:
         raise ClvInputError(
             "customer-base summary breaks 0 <= recency <= age, or has repeats without recency"
         )
+
+
+def _bg_nbd_branches(
+    params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """ln A3 (the person is still active) and ln A4 (they dropped out after their last
+    purchase; -inf without repeats) of the BG/NBD likelihood, per row."""
+    r, alpha, a, b = params
+    stays = -(r + x) * np.log(alpha + age)
+    repeat = x > 0
+    drops = np.full_like(stays, -np.inf)
+    drops[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    return stays, drops
 
 
 def bg_nbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
@@ -96,11 +110,7 @@ def bg_nbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, ag
         - special.gammaln(b)
         - special.gammaln(a + b + x)
     )
-    stays = -(r + x) * np.log(alpha + age)
-    repeat = x > 0
-    drops = np.full_like(stays, -np.inf)
-    drops[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
-    return common + np.logaddexp(stays, drops)
+    return common + np.logaddexp(*_bg_nbd_branches(params, x, t_x, age))
 
 
 def gamma_gamma_log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -124,13 +134,10 @@ def bg_nbd_gradient(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, age: np.
     per parameter. With L = ln(e^A3 + e^A4), the two branches weigh in by w3 = e^(A3 - L) and
     w4 = e^(A4 - L)."""
     r, alpha, a, b = params
-    stays = -(r + x) * np.log(alpha + age)
-    repeat = x > 0
-    drops = np.full_like(stays, -np.inf)
-    drops[repeat] = np.log(a) - np.log(b + x[repeat] - 1) - (r + x[repeat]) * np.log(alpha + t_x[repeat])
+    stays, drops = _bg_nbd_branches(params, x, t_x, age)
     total = np.logaddexp(stays, drops)
     w_stays, w_drops = np.exp(stays - total), np.exp(drops - total)
-    safe_b = np.where(repeat, b + x - 1, 1.0)  # b + x - 1 only matters where x > 0
+    safe_b = np.where(x > 0, b + x - 1, 1.0)  # b + x - 1 only matters where x > 0
     d_r = (
         special.digamma(r + x) - special.digamma(r) + np.log(alpha)
         - w_stays * np.log(alpha + age) - w_drops * np.log(alpha + t_x)
@@ -288,8 +295,7 @@ def expected_purchases(params: dict[str, float], horizon: float, x: float, t_x: 
     z = horizon / (alpha + age + horizon)
     hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
     bracket = 1.0 - math.exp((r + x) * math.log((alpha + age) / (alpha + age + horizon))) * hyp
-    alive = math.exp(-_log_dropout_odds_term(params, x, t_x, age))
-    return (a + b + x - 1) / (a - 1) * bracket * alive
+    return (a + b + x - 1) / (a - 1) * bracket * p_alive(params, x, t_x, age)
 
 
 SERIES_TOLERANCE = 1e-12  # absolute error allowed in an expected number of purchases
@@ -340,7 +346,7 @@ def series_plan(
     e in S moves the expected purchases by at most |c / (a-1)| (1-z)^(a-1) e, which fixes the
     error S may have. N is the first of K + ceil(1.25^j) - 1, j = 0, 1, ..., whose |T_N| meets
     the bound (a few lgamma calls, no sum), or the count the second bound guarantees: for
-    frequent buyers the terms fall much faster than rho^k (x = 200, z = 0.95: 12 terms, not 623)."""
+    frequent buyers the terms fall much faster than rho^k (x = 200, z = 0.95: 10 terms, not 623)."""
     upper_1, upper_2, lower = a + b - 1 - r, a - 1, a + b + x - 1
     if z <= 0:
         return SeriesPlan(upper_1, upper_2, lower, z, 1)
@@ -404,15 +410,16 @@ def expected_purchases_series(
     z = horizon / (alpha + age + horizon)
     plan = series_plan(x, z, r, a, b)
     bracket = 1.0 - math.exp((a - 1) * math.log1p(-z)) * series_sum(plan)
-    alive = math.exp(-_log_dropout_odds_term(params, x, t_x, age))
-    return (a + b + x - 1) / (a - 1) * bracket * alive
+    return (a + b + x - 1) / (a - 1) * bracket * p_alive(params, x, t_x, age)
 
 
-def expected_transaction_value(params: dict[str, float], x: float, mean_value: float) -> float:
+def expected_transaction_value(params: dict[str, float], x: float, mean_value: float | None) -> float:
     """Gamma-Gamma E[value of a transaction | x repeat transactions with mean value m]:
-    (gamma + m x) p / (p x + q - 1); the population mean p gamma / (q - 1) when x = 0."""
+    (gamma + m x) p / (p x + q - 1); the population mean p gamma / (q - 1) when x = 0. A mean
+    of 0 or less (refunds outweigh purchases), or none, counts as 0 (as the SQL macro does)."""
     p, q, gamma = (params[k] for k in GAMMA_GAMMA_PARAMETERS)
-    return (gamma + mean_value * x) * p / (p * x + q - 1)
+    m = 0.0 if mean_value is None or math.isnan(mean_value) else max(mean_value, 0.0)
+    return (gamma + m * x) * p / (p * x + q - 1)
 
 
 def clv_model_version(fits: list[ClvFit], calibration_end: Any) -> str:

@@ -171,8 +171,7 @@ def build_state(
         "raw_data_path": str(raw),
         "key_check": key_check,
         "min_event_date": effective_min_event_date(min_event_date),
-        "zero_price_purchases": zero_price_purchases
-        or str(load_registry()["zero_price_purchases"]["default"]),
+        "zero_price_purchases": effective_value("zero_price_purchases", zero_price_purchases),
         "files": files,
     }
 
@@ -222,9 +221,14 @@ def reject_rows(build_db: Path) -> list[tuple[str | None, int, float]]:
         con.close()
 
 
+def effective_value(var_name: str, given: str | None) -> str:
+    """A run input in force: the value given, else the var's default in the registry."""
+    return given or str(load_registry()[var_name]["default"])
+
+
 def effective_min_event_date(min_event_date: str | None) -> str:
     """The lower bound of event times in force: the value given, else var min_event_date's default."""
-    return min_event_date or str(load_registry()["min_event_date"]["default"])
+    return effective_value("min_event_date", min_event_date)
 
 
 def reject_share_advice(build_db: Path, min_event_date: str | None = None) -> str:
