@@ -363,6 +363,62 @@ def test_cdnow_backtest_over_the_published_holdout(tmp_path: Path) -> None:
     assert evaluation["bg_nbd_gamma_gamma"][0] < evaluation["last_period_rate"][0]
     assert evaluation["bg_nbd_gamma_gamma"][0] < evaluation["zero"][0]
     assert sum(1 for v in evaluation.values() if v[2]) == 1
+    assert_evaluation_matches_its_definitions(runner)
+
+
+def assert_evaluation_matches_its_definitions(runner: DbtRunner) -> None:
+    """clv_evaluation and clv_evaluation_by_frequency recomputed with pandas from the
+    per-person holdout predictions; the value champion by its rule (lower revenue RMSE)."""
+    people = pd.DataFrame(
+        runner.query(
+            "select frequency, model_transactions, model_value, last_period_transactions, "
+            "last_period_value, holdout_transactions, holdout_value "
+            "from intermediate.int_clv_holdout_predictions"
+        ),
+        columns=["x", "model_t", "model_v", "last_t", "last_v", "actual_t", "actual_v"],
+    ).astype(float)
+    people = people.assign(zero_t=0.0, zero_v=0.0)
+    rows = runner.query(
+        "select model_name, customers, predicted_transactions, actual_transactions, transactions_mae, "
+        "transactions_rmse, transactions_correlation, predicted_revenue, actual_revenue, revenue_mae, "
+        "revenue_rmse, revenue_correlation, is_value_champion from marts.clv_evaluation"
+    )
+    prefix = {"bg_nbd_gamma_gamma": "model", "last_period_rate": "last", "zero": "zero"}
+    rmse = {}
+    for name, customers, *figures, _ in rows:
+        expected = [len(people)]
+        for kind in ("t", "v"):
+            predicted, actual = people[f"{prefix[name]}_{kind}"], people[f"actual_{kind}"]
+            error = predicted - actual
+            correlation = None if predicted.std() == 0 else float(np.corrcoef(predicted, actual)[0, 1])
+            expected += [
+                predicted.sum(),
+                actual.sum(),
+                error.abs().mean(),
+                math.sqrt((error**2).mean()),
+                correlation,
+            ]
+        got = [customers, *figures]
+        # a constant prediction (zero) has no correlation: NULL in the table, None here
+        assert [i for i, v in enumerate(got) if v is None] == [i for i, v in enumerate(expected) if v is None]
+        numbers = [(g, e) for g, e in zip(got, expected, strict=True) if e is not None]
+        assert [g for g, _ in numbers] == pytest.approx([e for _, e in numbers], rel=1e-9, abs=1e-9), name
+        rmse[name] = expected[-2]
+    winner = (
+        "bg_nbd_gamma_gamma" if rmse["bg_nbd_gamma_gamma"] < rmse["last_period_rate"] else "last_period_rate"
+    )
+    assert [name for name, *_, champion in rows if champion] == [winner]
+    buckets = runner.query(
+        "select frequency_bucket, customers, mean_predicted_transactions, mean_last_period_transactions, "
+        "mean_actual_transactions from marts.clv_evaluation_by_frequency order by frequency_bucket"
+    )
+    grouped = people.assign(bucket=people["x"].clip(upper=7)).groupby("bucket")
+    expected_buckets = [
+        (bucket, len(group), group["model_t"].mean(), group["last_t"].mean(), group["actual_t"].mean())
+        for bucket, group in grouped
+    ]
+    for row, expected in zip(buckets, expected_buckets, strict=True):
+        assert list(row) == pytest.approx(list(expected), rel=1e-12)
 
 
 @pytest.mark.dbt
@@ -401,3 +457,19 @@ def test_analytic_gradients_match_finite_differences() -> None:
             )
         ]
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.dbt
+def test_customer_value_serves_the_value_champion(shared_build: tuple[DbtRunner, Path]) -> None:
+    runner, _ = shared_build
+    ((champion,),) = runner.query("select model_name from marts.clv_evaluation where is_value_champion")
+    assert champion == "bg_nbd_gamma_gamma"  # the demo shop's backtest (README)
+    methods = runner.query("select distinct expected_value_method from marts.customer_value")
+    assert methods == [("bg_nbd_gamma_gamma",)]
+    mismatches = runner.query(
+        "select count(*) from marts.customer_value as v left join marts.clv_scores as s using (user_key) "
+        "where v.expected_12m_revenue != cast(greatest(coalesce(s.clv_12m, 0), 0) as decimal(18, 4)) "
+        "or v.clv_12m is distinct from s.clv_12m or v.p_alive is distinct from s.p_alive"
+    )
+    assert mismatches == [(0,)]
+    assert runner.query("select count(*) from marts.customer_value where clv_12m > 0")[0][0] > 1000
