@@ -103,8 +103,8 @@
 
 
 {% macro _register_parquet(name, source_node, found) %}
-    {%- set reader = 'read_parquet(' ~ sql_string_literal(found.glob) ~ ', filename = true, union_by_name = true)' -%}
-    {%- set described = run_query('describe select * from ' ~ reader) -%}
+    {%- set reader = 'read_parquet(' ~ sql_string_literal(found.glob) ~ ', filename = true, union_by_name = true' -%}
+    {%- set described = run_query('describe select * from ' ~ reader ~ ')') -%}
     {%- set present = {} -%}
     {%- for column_name in described.columns[0].values() -%}
         {%- do present.update({column_name | lower: column_name}) -%}
@@ -113,8 +113,8 @@
     {%- do run_query(
         'create or replace view raw.' ~ name ~ ' as select ' ~ select_list | join(', ')
         ~ ', parse_filename(filename) as _source_file'
-        ~ ', ordinality - min(ordinality) over (partition by filename) + 1 as _source_row_number'
-        ~ ' from ' ~ reader ~ ' with ordinality'
+        ~ ', file_row_number + 1 as _source_row_number'
+        ~ ' from ' ~ reader ~ ', file_row_number = true)'
     ) -%}
 {% endmacro %}
 

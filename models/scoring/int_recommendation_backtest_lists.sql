@@ -1,8 +1,8 @@
 -- The backtested top-N lists for every person evaluated by the backtest, built as of the cutoff
 -- (as_of_date - recommendation_backtest_days) from data up to it only:
---   item_cf:    the served recommender (the recommendation_backtest lists of
---               int_recommendation_lists: item_neighbors_backtest with the popularity fill),
---               built by the same SQL as the served lists
+--   item_cf, factorization: the model-based recommenders (the recommendation_backtest lists
+--               of int_recommendation_lists: item_neighbors_backtest or the factors fitted up
+--               to the cutoff, with the popularity fill), built by the same SQL as the served lists
 --   popularity baselines, no model: the N most popular items at the cutoff by distinct buyers
 --       whose last purchase of the item fell in the last 7, 30 or 90 days (`popularity_7d`,
 --       `popularity_30d`, `popularity_90d`; trending), in the whole lookback window
@@ -73,7 +73,7 @@ popularity_including_bought as (
 
 lists as (
     select
-        'item_cf' as model_name,
+        model_name,
         evaluation_mode,
         user_key,
         item_id,

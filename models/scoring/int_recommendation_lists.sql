@@ -1,28 +1,29 @@
--- Top-N item recommendations of every list the project builds, one row per list, person and
--- rank. A list is a snapshot role and a mode:
+-- Top-N item recommendations of every list the project builds, one row per list, model, person
+-- and rank. A list is a snapshot role and a mode:
 --   current / the configured mode (var recommend_already_bought): every known person as of
---       as_of_date, scored with item_neighbors (what user_recommendations serves);
+--       as_of_date, scored with the models fitted at as_of_date (what user_recommendations serves);
 --   recommendation_backtest / exclude_bought and include_bought: every person the backtest
---       evaluates, as of the cutoff, scored with item_neighbors_backtest.
+--       evaluates, as of the cutoff, scored with the models fitted up to the cutoff.
 -- Each list reads only its snapshot of the user-item matrix and item popularity, and purchases
--- on or before its date.
+-- on or before its date. Each model-based recommender (model_name) gets its own lists:
 --   item_cf: score = sum over the person's strongest interactions (the
 --       recommendation_history_items largest decayed weights, so mostly the recent ones) of
 --       interaction_weight x similarity to the candidate; because_of_item_id is the interaction
 --       contributing most (ties: the larger item id). When already-bought items are allowed,
 --       each interacted item is also its own neighbour (similarity 1). Sums are exact
 --       (contributions rounded to 1e-12, summed as integers), so scores do not depend on row order.
---   fill, when item-CF gives fewer than N: the most popular items (by buyers) of the person's
+--   factorization: score = user_factors . item_factors (truncated SVD); no because_of_item_id.
+--   fill, when the model gives fewer than N: the most popular items (by buyers) of the person's
 --       main category (largest total interaction weight, ties by name), then the most popular
 --       items overall, then (`catalog`) items nobody bought in the window, by popularity rank.
 --       Fill rows have a NULL score.
 -- Only catalog merchandise; unless the mode allows it, never an item the person bought on or
--- before the list's date. Order: item_cf by score, then category fill, then overall fill; the
--- item id breaks ties.
--- The item-CF part comes from item_cf_lists (scored by the package in bounded memory: people in
--- blocks, only each person's top N kept); this model adds the fill and the final ranking. Fill
--- candidates are generated per person from popularity ranks (1 .. what the person can use), so
--- no join compares every person with every item.
+-- before the list's date. Order: the model's items by score, then category fill, then overall
+-- fill; the item id breaks ties.
+-- The model parts come from item_cf_lists and factorization_lists (scored by the package in
+-- bounded memory: people in blocks, only each person's top N kept); this model adds the fill and
+-- the final ranking. Fill candidates are generated per person from popularity ranks (1 .. what
+-- the person can use), so no join compares every person with every item.
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
 {%- set serve_bought = typed_var('recommend_already_bought') %}
@@ -47,6 +48,15 @@ popularity_snapshots as (
 
 item_cf_lists as (
     select * from {{ ref('item_cf_lists') }}
+),
+
+factorization_lists as (
+    select * from {{ ref('factorization_lists') }}
+),
+
+models as (
+    -- the model-based recommenders; each gets its own filled lists
+    select * from (values ('item_cf'), ('factorization')) as models (model_name)
 ),
 
 list_modes as (
@@ -144,46 +154,77 @@ main_categories as (
     ) = 1
 ),
 
-cf_candidates as (
+model_lists as (
     select
-        lists.allow_bought,
+        'item_cf' as model_name,
+        item_cf_lists.snapshot_role,
+        item_cf_lists.evaluation_mode,
         item_cf_lists.user_index,
         item_cf_lists.item_id,
         item_cf_lists.score,
-        'item_cf' as source,
         item_cf_lists.because_of_item_id,
-        1 as source_priority,
-        cast(item_cf_lists.cf_rank as double) as source_order
+        item_cf_lists.cf_rank
     from item_cf_lists
+    union all
+    select
+        'factorization' as model_name,
+        factorization_lists.snapshot_role,
+        factorization_lists.evaluation_mode,
+        factorization_lists.user_index,
+        factorization_lists.item_id,
+        factorization_lists.score,
+        cast(factorization_lists.because_of_item_id as varchar) as because_of_item_id,
+        factorization_lists.cf_rank
+    from factorization_lists
+),
+
+cf_candidates as (
+    select
+        model_lists.model_name,
+        lists.allow_bought,
+        model_lists.user_index,
+        model_lists.item_id,
+        model_lists.score,
+        model_lists.model_name as source,
+        model_lists.because_of_item_id,
+        1 as source_priority,
+        cast(model_lists.cf_rank as double) as source_order
+    from model_lists
     inner join lists
         on
-            item_cf_lists.snapshot_role = lists.snapshot_role
-            and item_cf_lists.evaluation_mode = lists.evaluation_mode
+            model_lists.snapshot_role = lists.snapshot_role
+            and model_lists.evaluation_mode = lists.evaluation_mode
 ),
 
 cf_counts as (
     select
+        model_name,
         allow_bought,
         user_index,
         count(*) as cf_items
     from cf_candidates
-    group by allow_bought, user_index
+    group by model_name, allow_bought, user_index
 ),
 
 user_context as (
-    -- the lists item-CF leaves short (fewer than N items): only these are filled
+    -- the lists a model leaves short (fewer than N items): only these are filled
     select
+        models.model_name,
         lists.snapshot_role,
         lists.allow_bought,
         people.user_index,
         main_categories.main_category,
         case when lists.allow_bought then 0 else coalesce(bought_counts.bought_items, 0) end as bought_items
     from lists
+    cross join models
     inner join people on lists.snapshot_role = people.snapshot_role
     left join main_categories on people.user_index = main_categories.user_index
     left join bought_counts on people.user_index = bought_counts.user_index
     left join cf_counts
-        on lists.allow_bought = cf_counts.allow_bought and people.user_index = cf_counts.user_index
+        on
+            models.model_name = cf_counts.model_name
+            and lists.allow_bought = cf_counts.allow_bought
+            and people.user_index = cf_counts.user_index
     where coalesce(cf_counts.cf_items, 0) < {{ top_n }}
 ),
 
@@ -192,6 +233,7 @@ category_fill_ranks as (
     -- N + b, at most b are bought and at most the item-CF ones repeat, which leaves enough for
     -- every slot item-CF did not fill)
     select
+        model_name,
         snapshot_role,
         allow_bought,
         user_index,
@@ -203,6 +245,7 @@ category_fill_ranks as (
 
 category_fill as (
     select
+        category_fill_ranks.model_name,
         category_fill_ranks.allow_bought,
         category_fill_ranks.user_index,
         catalog.item_id,
@@ -224,6 +267,7 @@ overall_fill_ranks as (
     -- the overall ranks that can reach the list: N plus one per bought item (the same count:
     -- repeats of item-CF and category items only take slots those already filled)
     select
+        model_name,
         snapshot_role,
         allow_bought,
         user_index,
@@ -233,6 +277,7 @@ overall_fill_ranks as (
 
 overall_fill as (
     select
+        overall_fill_ranks.model_name,
         overall_fill_ranks.allow_bought,
         overall_fill_ranks.user_index,
         catalog.item_id,
@@ -254,7 +299,10 @@ short_list_cf as (
     select cf_candidates.*
     from cf_candidates
     semi join user_context
-        on cf_candidates.allow_bought = user_context.allow_bought and cf_candidates.user_index = user_context.user_index
+        on
+            cf_candidates.model_name = user_context.model_name
+            and cf_candidates.allow_bought = user_context.allow_bought
+            and cf_candidates.user_index = user_context.user_index
 ),
 
 candidates as (
@@ -279,6 +327,7 @@ eligible as (
 best_source as (
     -- an item offered by several sources keeps its best one
     select
+        model_name,
         allow_bought,
         user_index,
         item_id,
@@ -288,12 +337,13 @@ best_source as (
         ) as offer,
         min(struct_pack(source_priority, source_order, item_id)) as list_order
     from eligible
-    group by allow_bought, user_index, item_id
+    group by model_name, allow_bought, user_index, item_id
 ),
 
 top_offers as (
     -- the N first per list and person: a top-N aggregate, not a sort of every candidate
     select
+        best_source.model_name,
         best_source.allow_bought,
         best_source.user_index,
         min_by(
@@ -307,11 +357,12 @@ top_offers as (
             {{ top_n }}
         ) as offers
     from best_source
-    group by best_source.allow_bought, best_source.user_index
+    group by best_source.model_name, best_source.allow_bought, best_source.user_index
 ),
 
 filled_offers as (
     select
+        top_offers.model_name,
         top_offers.allow_bought,
         top_offers.user_index,
         unnest(top_offers.offers) as offer,
@@ -321,6 +372,7 @@ filled_offers as (
 
 filled as (
     select
+        filled_offers.model_name,
         filled_offers.allow_bought,
         filled_offers.user_index,
         struct_extract(filled_offers.offer, 'item_id') as item_id,
@@ -334,6 +386,7 @@ filled as (
 full_lists as (
     -- N item-CF items: the list is those items in item-CF order (no fill can come before them)
     select
+        cf_candidates.model_name,
         cf_candidates.allow_bought,
         cf_candidates.user_index,
         cf_candidates.item_id,
@@ -343,7 +396,10 @@ full_lists as (
         cast(cf_candidates.source_order as bigint) as rank
     from cf_candidates
     anti join user_context
-        on cf_candidates.allow_bought = user_context.allow_bought and cf_candidates.user_index = user_context.user_index
+        on
+            cf_candidates.model_name = user_context.model_name
+            and cf_candidates.allow_bought = user_context.allow_bought
+            and cf_candidates.user_index = user_context.user_index
 ),
 
 ranked as (
@@ -356,6 +412,7 @@ named as (
     select
         lists.snapshot_role,
         lists.evaluation_mode,
+        ranked.model_name,
         people.user_key,
         ranked.item_id,
         ranked.score,
@@ -371,4 +428,4 @@ named as (
 )
 
 select * from named
-order by snapshot_role, evaluation_mode, user_key, rank
+order by snapshot_role, evaluation_mode, model_name, user_key, rank

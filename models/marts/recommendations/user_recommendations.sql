@@ -1,12 +1,13 @@
 -- Top-N item recommendations for every known person as of as_of_date, from the candidate that
 -- won the backtest (recommendation_evaluation.is_champion, `served_model`):
---   item_cf: item-CF scores from item_neighbors over the person's interactions, filled from
---       popularity (main category, then overall) when item-CF has fewer than N candidates; the
---       lists are built in int_recommendation_lists (the `current` list; rules there);
+--   item_cf or factorization: the model's `current` list of int_recommendation_lists (item-CF
+--       scores from item_neighbors, or user_factors . item_factors), filled from popularity
+--       (main category, then overall) when the model has fewer than N candidates (rules there);
 --   a popularity baseline (e.g. popularity_30d, what is selling now): its N first items as of
 --       as_of_date that the person may be offered (bought items skipped unless
 --       recommend_already_bought), the same rule as in the backtest; a person for whom it has
 --       fewer than N such items keeps the item-CF list, whose fill never runs dry.
+-- Nobody is left without a list: every known person has a model list (fill included).
 -- This mart names the items.
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
@@ -14,7 +15,7 @@
 
 with
 
-item_cf_lists as (
+current_lists as (
     select * from {{ ref('int_recommendation_lists') }}
     where snapshot_role = 'current'
 ),
@@ -41,6 +42,16 @@ champion as (
     -- item-CF when the backtest had nobody to evaluate
     select coalesce(max(model_name) filter (where is_champion), 'item_cf') as served_model
     from evaluation
+),
+
+model_lists as (
+    -- the champion's lists when a model won, item-CF's otherwise (the fallback of a baseline)
+    select current_lists.*
+    from current_lists
+    cross join champion
+    where
+        current_lists.model_name
+        = case when champion.served_model = 'factorization' then 'factorization' else 'item_cf' end
 ),
 
 baseline_ranks as (
@@ -89,14 +100,14 @@ served as (
     semi join full_baseline_people on baseline_lists.user_key = full_baseline_people.user_key
     union all
     select
-        item_cf_lists.user_key,
-        item_cf_lists.rank,
-        item_cf_lists.item_id,
-        item_cf_lists.score,
-        item_cf_lists.source,
-        item_cf_lists.because_of_item_id
-    from item_cf_lists
-    anti join full_baseline_people on item_cf_lists.user_key = full_baseline_people.user_key
+        model_lists.user_key,
+        model_lists.rank,
+        model_lists.item_id,
+        model_lists.score,
+        model_lists.source,
+        model_lists.because_of_item_id
+    from model_lists
+    anti join full_baseline_people on model_lists.user_key = full_baseline_people.user_key
 ),
 
 described as (

@@ -4,6 +4,11 @@ source as (
     select * from {{ source('shop', 'events') }}
 ),
 
+user_keys as (
+    -- the keying function ran once per distinct person in the restricted key map
+    select * from {{ ref('stg_shop__user_key_map') }}
+),
+
 renamed as (
     select
         _source_file as source_file,
@@ -22,20 +27,6 @@ renamed as (
         {{ parse_decimal('unit_price') }} as unit_price,
         {{ parse_timestamp('event_at') }} as event_at
     from source
-),
-
-distinct_user_ids as (
-    select distinct user_id
-    from renamed
-    where user_id is not null
-),
-
-user_keys as (
-    -- the keying function runs once per distinct person, not once per event
-    select
-        user_id,
-        {{ pseudonymize('user_id') }} as user_key
-    from distinct_user_ids
 ),
 
 pseudonymized as (

@@ -293,7 +293,11 @@ def run(args: argparse.Namespace) -> None:
     build_db.parent.mkdir(parents=True, exist_ok=True)
     env["DBT_DUCKDB_PATH"] = str(build_db)
     env.update(dbt_env(raw, as_of, max_reject_share, min_event_date, zero_price_purchases))
-    command = dbt_command("build", target_path=Path(args.target_path).resolve())
+    # unit tests check the SQL logic on fixed fixtures, not the data: `make test` and CI run them;
+    # a production build skips them (`--exclude-resource-type unit_test`, as dbt recommends)
+    command = dbt_command(
+        "build", "--exclude-resource-type", "unit_test", target_path=Path(args.target_path).resolve()
+    )
     # clean_events is incremental: rebuild it from scratch unless the only change since the last
     # build is new raw files (another directory, another secret, or a rewritten file all force it)
     state = build_db.with_name(build_db.name + ".state.json")

@@ -1,0 +1,358 @@
+"""Matrix factorization of the user-item matrix (PureSVD) and its top-N scoring.
+
+The model of Cremonesi, Koren and Turrin (2010), "Performance of recommender algorithms on
+top-N recommendation tasks": a truncated singular value decomposition of the people x items
+matrix R of decayed interaction weights (0 where a person never touched an item), R ~ U S V'.
+The fitted model is V, k factors per item (`item_factors`); a person's factors are their row
+of R projected on it, x_u = r_u V (`user_factors`: a sparse product, exact, and possible for a
+person the fit never saw); the score of item i is x_u . v_i, i.e. r_u V V' - the person's
+interactions reconstructed through the k strongest taste dimensions.
+
+The SVD is randomized (Halko, Martinsson and Tropp 2011, scikit-learn's `randomized_svd` with a
+fixed seed and 7 power iterations): it multiplies R by dense k-column blocks only, so the
+matrix stays sparse and nothing people x items is built; its cost grows with the non-zeros.
+
+Scoring (`top_n_factorization`) is a dense product of a block of people with all item factors
+(people x items only for that block), masked and cut to the top N per person, so memory is
+bounded by the block size. Deterministic: fixed seed, fixed operation order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+@dataclass(frozen=True)
+class FactorizationConfig:
+    """Settings of the factorization (from the project vars)."""
+
+    factors: int = 32
+    seed: int = 42
+
+
+def weight_matrix(
+    user_index: np.ndarray, item_index: np.ndarray, weight: np.ndarray, n_users: int, n_items: int
+) -> sparse.csr_matrix:
+    """CSR people x items matrix of the positive weights; duplicates of a (person, item) are
+    summed first; entries with weight <= 0 are left out (0)."""
+    keep = np.asarray(weight, dtype=np.float64) > 0
+    matrix = sparse.csr_matrix(
+        (
+            np.asarray(weight, dtype=np.float64)[keep],
+            (np.asarray(user_index, dtype=np.int64)[keep], np.asarray(item_index, dtype=np.int64)[keep]),
+        ),
+        shape=(n_users, n_items),
+    )
+    matrix.sum_duplicates()
+    matrix.sort_indices()
+    return matrix
+
+
+def fit_svd(weights: sparse.csr_matrix, factors: int, seed: int) -> np.ndarray:
+    """Item factors V (items x k) of a truncated SVD of the people x items weight matrix, by
+    randomized SVD with a fixed seed; k is at most min(people, items) - 1 (and at least 1)."""
+    from sklearn.utils.extmath import randomized_svd
+
+    k = max(1, min(factors, min(weights.shape) - 1))
+    _, _, vt = randomized_svd(weights, n_components=k, n_iter=7, random_state=seed)
+    return np.ascontiguousarray(vt.T)
+
+
+def project(weights: sparse.csr_matrix, items: np.ndarray) -> np.ndarray:
+    """Every person's factors x_u = r_u V: their weight row projected on the item factors."""
+    return np.asarray(weights @ items)
+
+
+def top_n_factorization(
+    users: np.ndarray,
+    items: np.ndarray,
+    eligible: np.ndarray,
+    bought: sparse.csr_matrix | None,
+    top_n: int,
+    block_cells: int = 20_000_000,
+) -> pd.DataFrame:
+    """The top `top_n` eligible items of every person by x_u . y_i (ties: the smaller item
+    number), excluding the person's entries of `bought` when given. Rows: user_row, item_index,
+    score, mf_rank. People are scored in blocks of at most `block_cells` person x item cells."""
+    if top_n < 1:
+        raise ValueError(f"top_n must be >= 1, got {top_n}")
+    n_users, n_items = users.shape[0], items.shape[0]
+    if n_users == 0 or n_items == 0 or not eligible.any():
+        return pd.DataFrame(
+            {
+                "user_row": np.zeros(0, np.int64),
+                "item_index": np.zeros(0, np.int64),
+                "score": np.zeros(0),
+                "mf_rank": np.zeros(0, np.int64),
+            }
+        )
+    columns = np.flatnonzero(eligible[:n_items])
+    candidates = items[columns]
+    block = max(1, block_cells // max(len(columns), 1))
+    keep = min(top_n, len(columns))
+    parts = []
+    for a in range(0, n_users, block):
+        b = min(n_users, a + block)
+        scores = users[a:b] @ candidates.T
+        if bought is not None:
+            hit = bought[a:b][:, columns].tocoo()
+            scores[hit.row, hit.col] = -np.inf
+        # the best `keep` per row, then ordered by score desc and item number asc
+        part = (
+            np.argpartition(-scores, keep - 1, axis=1)[:, :keep]
+            if keep < len(columns)
+            else (np.tile(np.arange(len(columns)), (b - a, 1)))
+        )
+        part_scores = np.take_along_axis(scores, part, axis=1)
+        within = np.lexsort((part, -part_scores), axis=1)
+        order = np.take_along_axis(part, within, axis=1)
+        top_scores = np.take_along_axis(scores, order, axis=1)
+        rows = np.repeat(np.arange(a, b), keep)
+        frame = pd.DataFrame(
+            {
+                "user_row": rows,
+                "item_index": columns[order.ravel()],
+                "score": top_scores.ravel(),
+                "mf_rank": np.tile(np.arange(1, keep + 1), b - a),
+            }
+        )
+        parts.append(frame[np.isfinite(frame["score"].to_numpy())])
+    out = pd.concat(parts, ignore_index=True)
+    out["mf_rank"] = out.groupby("user_row").cumcount() + 1
+    return out.astype({"user_row": "int64", "item_index": "int64", "score": "float64", "mf_rank": "int64"})
+
+
+ROLES = ("current", "recommendation_backtest")
+
+
+def config_from_params(params: dict[str, object]) -> FactorizationConfig:
+    """FactorizationConfig from the Python model's config values (rendered vars arrive as
+    strings); a clear error for a value out of range."""
+
+    def number(key: str, low: float, whole: bool) -> float:
+        raw = params.get(key)
+        try:
+            value = float(str(raw).strip())
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value) or value < low or (whole and value != int(value)):
+            kind = "a whole number" if whole else "a number"
+            raise ValueError(f"factorization: {key} must be {kind} >= {low}, got {raw!r}")
+        return value
+
+    return FactorizationConfig(
+        factors=int(number("factors", 1, True)),
+        seed=int(number("seed", 0, True)),
+    )
+
+
+def role_interactions(person_items: object, role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(user_index, item_index, weight) of the positive interactions of one snapshot role, from
+    the DuckDB relation of int_recommendation_person_items (numbers only leave the warehouse)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown snapshot role {role!r}")
+    rows = (
+        person_items.filter(f"snapshot_role = '{role}' and item_index is not null and interaction_weight > 0")
+        .project("user_index, item_index, interaction_weight")
+        .order("user_index, item_index")
+        .fetchnumpy()
+    )
+    return (
+        np.asarray(rows["user_index"], dtype=np.int64),
+        np.asarray(rows["item_index"], dtype=np.int64),
+        np.asarray(rows["interaction_weight"], dtype=np.float64),
+    )
+
+
+def fit_role(
+    user_index: np.ndarray, item_index: np.ndarray, weight: np.ndarray, n_items: int, cfg: FactorizationConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(observed items, their factors) of one role: the SVD of the role's interactions."""
+    people, rows = np.unique(user_index, return_inverse=True)
+    weights = weight_matrix(rows, item_index, weight, len(people), n_items)
+    items = fit_svd(weights, cfg.factors, cfg.seed)
+    observed = np.flatnonzero(np.diff(weights.tocsc().indptr) > 0)
+    return observed, items[observed]
+
+
+def long_factors(role: str, key_name: str, keys: np.ndarray, factors: np.ndarray) -> pd.DataFrame:
+    """One row per (key, factor): snapshot_role, <key_name>, factor_index (1-based), factor_value."""
+    k = factors.shape[1] if factors.ndim == 2 else 0
+    return pd.DataFrame(
+        {
+            "snapshot_role": role,
+            key_name: np.repeat(keys, k),
+            "factor_index": np.tile(np.arange(1, k + 1, dtype=np.int64), len(keys)),
+            "factor_value": factors.reshape(-1).astype(np.float64),
+        }
+    )
+
+
+def item_factors_table(person_items: object, items: pd.DataFrame, cfg: FactorizationConfig) -> pd.DataFrame:
+    """The fitted item factors of both snapshot roles: snapshot_role, item_id, factor_index,
+    factor_value (items with an interaction in the role's window only). `items` is
+    int_recommendation_items (item_index -> item_id)."""
+    item_ids = dense_item_ids(items)
+    parts = []
+    for role in ROLES:
+        users, item_idx, weight = role_interactions(person_items, role)
+        if len(users) == 0:
+            continue
+        observed, factors = fit_role(users, item_idx, weight, len(item_ids), cfg)
+        frame = long_factors(role, "item_id", item_ids[observed], factors)
+        parts.append(frame)
+    return finish(
+        parts,
+        {"snapshot_role": object, "item_id": object, "factor_index": "int64", "factor_value": "float64"},
+    )
+
+
+def dense_item_ids(items: pd.DataFrame) -> np.ndarray:
+    """item_id by item_index (0 .. max index) from int_recommendation_items."""
+    numbers = items["item_index"].to_numpy(np.int64)
+    ids = np.empty(int(numbers.max(initial=-1)) + 1, dtype=object)
+    ids[numbers] = items["item_id"].to_numpy(object)
+    return ids
+
+
+def finish(parts: list[pd.DataFrame], dtypes: dict[str, object]) -> pd.DataFrame:
+    """`parts` concatenated with `dtypes`, or an empty frame with those columns."""
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    return pd.concat(parts, ignore_index=True).astype(dtypes)
+
+
+def factor_matrix(factors: pd.DataFrame, role: str, key_name: str, index: pd.Index, k: int) -> np.ndarray:
+    """Dense (len(index) x k) matrix of the long factors of `role`; rows of keys without factors
+    stay 0."""
+    rows = factors[factors["snapshot_role"] == role]
+    out = np.zeros((len(index), k))
+    at = index.get_indexer(rows[key_name].astype(object))
+    known = at >= 0
+    out[at[known], rows["factor_index"].to_numpy(np.int64)[known] - 1] = rows["factor_value"].to_numpy(
+        np.float64
+    )[known]
+    return out
+
+
+def fitted_factors(item_factors: pd.DataFrame, role: str) -> int:
+    """k of the role's fit (the largest factor_index; 0 without factors)."""
+    of_role = item_factors.loc[item_factors["snapshot_role"] == role, "factor_index"]
+    return int(of_role.max()) if len(of_role) else 0
+
+
+def user_factors_table(person_items: object, items: pd.DataFrame, item_factors: pd.DataFrame) -> pd.DataFrame:
+    """Every person's factors given the published item factors (`project`), both roles:
+    snapshot_role, user_index, factor_index, factor_value (people with a positive interaction)."""
+    item_ids = dense_item_ids(items)
+    index = pd.Index(item_ids)
+    parts = []
+    for role in ROLES:
+        users, item_idx, weight = role_interactions(person_items, role)
+        if len(users) == 0:
+            continue
+        y = factor_matrix(item_factors, role, "item_id", index, fitted_factors(item_factors, role))
+        people, rows = np.unique(users, return_inverse=True)
+        x = project(weight_matrix(rows, item_idx, weight, len(people), len(item_ids)), y)
+        parts.append(long_factors(role, "user_index", people, x))
+    return finish(
+        parts,
+        {"snapshot_role": object, "user_index": "int64", "factor_index": "int64", "factor_value": "float64"},
+    )
+
+
+def factorization_lists_table(
+    person_items: object,
+    items: pd.DataFrame,
+    item_factors: pd.DataFrame,
+    user_factors: pd.DataFrame,
+    top_n: int,
+    serve_bought: bool,
+) -> pd.DataFrame:
+    """The factorization part of every recommendation list, the same lists and columns as
+    item_cf_lists (int_recommendation_lists adds the fill): the top N recommendable items per
+    person by x_u . y_i; bought items excluded unless the list allows them."""
+    item_ids = dense_item_ids(items)
+    index = pd.Index(item_ids)
+    eligible = np.zeros(len(item_ids), dtype=bool)
+    eligible[items["item_index"].to_numpy(np.int64)] = items["is_recommendable"].to_numpy(bool)
+    served = ("current", "include_bought" if serve_bought else "exclude_bought", serve_bought)
+    lists = [
+        served,
+        ("recommendation_backtest", "exclude_bought", False),
+        ("recommendation_backtest", "include_bought", True),
+    ]
+    parts = []
+    for role, mode, allow_bought in lists:
+        people_rows = user_factors[user_factors["snapshot_role"] == role]
+        people = np.unique(people_rows["user_index"].to_numpy(np.int64))
+        if len(people) == 0:
+            continue
+        k = fitted_factors(item_factors, role)
+        x = factor_matrix(user_factors, role, "user_index", pd.Index(people), k)
+        y = factor_matrix(item_factors, role, "item_id", index, k)
+        # items without factors in this role score 0 and are no candidates
+        has_factors = np.zeros(len(item_ids), dtype=bool)
+        role_items = item_factors.loc[item_factors["snapshot_role"] == role, "item_id"].astype(object)
+        at = index.get_indexer(role_items)
+        has_factors[at[at >= 0]] = True
+        bought = None
+        if not allow_bought:
+            rows = (
+                person_items.filter(f"snapshot_role = '{role}' and is_bought and item_index is not null")
+                .project("user_index, item_index")
+                .fetchnumpy()
+            )
+            b_user = np.asarray(rows["user_index"], dtype=np.int64)
+            b_item = np.asarray(rows["item_index"], dtype=np.int64)
+            known = np.isin(b_user, people)
+            bought = sparse.csr_matrix(
+                (np.ones(int(known.sum())), (np.searchsorted(people, b_user[known]), b_item[known])),
+                shape=(len(people), len(item_ids)),
+            )
+        top = top_n_factorization(x, y, eligible & has_factors, bought, top_n)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "snapshot_role": role,
+                    "evaluation_mode": mode,
+                    "user_index": people[top["user_row"].to_numpy(np.int64)],
+                    "item_id": item_ids[top["item_index"].to_numpy(np.int64)],
+                    "score": top["score"].to_numpy(np.float64),
+                    # typed text, so that DuckDB stores a varchar column even though it is all NULL
+                    "because_of_item_id": pd.Series([None] * len(top), dtype="string"),
+                    "cf_rank": top["mf_rank"].to_numpy(np.int64),
+                }
+            )
+        )
+    return finish(
+        parts,
+        {
+            "snapshot_role": object,
+            "evaluation_mode": object,
+            "user_index": "int64",
+            "item_id": object,
+            "score": "float64",
+            "because_of_item_id": "string",
+            "cf_rank": "int64",
+        },
+    )
+
+
+def list_settings(params: dict[str, object]) -> tuple[int, bool]:
+    """(top_n, serve_bought) of the lists from the Python model's config values."""
+    raw_n = str(params.get("top_n")).strip()
+    if not raw_n.isdigit() or int(raw_n) < 1:
+        raise ValueError(
+            f"factorization lists: top_n must be a whole number >= 1, got {params.get('top_n')!r}"
+        )
+    serve = str(params.get("serve_bought")).strip().lower()
+    if serve not in ("true", "false"):
+        raise ValueError(
+            f"factorization lists: serve_bought must be true or false, got {params.get('serve_bought')!r}"
+        )
+    return int(raw_n), serve == "true"
