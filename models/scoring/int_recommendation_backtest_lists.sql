@@ -3,6 +3,7 @@
 --   item_cf, factorization: the model-based recommenders (the recommendation_backtest lists
 --               of int_recommendation_lists: item_neighbors_backtest or the factors fitted up
 --               to the cutoff, with the popularity fill), built by the same SQL as the served lists
+--   hybrid: their rank fusion with the decayed popularity (int_recommendation_hybrid_lists)
 --   popularity baselines, no model: the N most popular items at the cutoff by distinct buyers
 --       whose last purchase of the item fell in the last 7, 30 or 90 days (`popularity_7d`,
 --       `popularity_30d`, `popularity_90d`; trending), in the whole lookback window
@@ -23,6 +24,11 @@ backtest_popularity as (
 
 backtest_lists as (
     select * from {{ ref('int_recommendation_lists') }}
+    where snapshot_role = 'recommendation_backtest'
+),
+
+hybrid_lists as (
+    select * from {{ ref('int_recommendation_hybrid_lists') }}
     where snapshot_role = 'recommendation_backtest'
 ),
 
@@ -79,6 +85,14 @@ lists as (
         item_id,
         rank
     from backtest_lists
+    union all
+    select
+        model_name,
+        evaluation_mode,
+        user_key,
+        item_id,
+        rank
+    from hybrid_lists
     union all
     select
         model_name,

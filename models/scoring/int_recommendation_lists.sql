@@ -56,7 +56,8 @@ factorization_lists as (
 
 models as (
     -- the model-based recommenders; each gets its own filled lists
-    select * from (values ('item_cf'), ('factorization')) as models (model_name)
+    select models.model_name
+    from (values ('item_cf'), ('factorization')) as models (model_name)
 ),
 
 list_modes as (

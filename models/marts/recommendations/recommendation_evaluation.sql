@@ -1,6 +1,6 @@
 -- Backtest of the recommendations: lists built at the cutoff (as_of_date -
 -- recommendation_backtest_days) from data up to it, checked against what each person bought in
--- (cutoff, as_of_date]. One row per candidate (item_cf, factorization and the popularity baselines of
+-- (cutoff, as_of_date]. One row per candidate (item_cf, factorization, hybrid and the popularity baselines of
 -- int_recommendation_backtest_lists) and mode (exclude_bought, include_bought); see
 -- int_recommendation_backtest_relevant for who is evaluated. Per person u
 -- with relevant set R_u and list L_u (N = recommendation_top_n):
@@ -39,7 +39,7 @@ cutoff as (
 
 models as (
     -- every candidate, simplest first (the order ties are broken in): the baselines of macro
-    -- popularity_baselines in its order, then item-CF, then the factorization
+    -- popularity_baselines in its order, then item-CF, the factorization and the hybrid
     select
         models.model_name,
         models.model_kind,
@@ -50,7 +50,8 @@ models as (
         ('{{ name }}', 'baseline', {{ loop.index }}),
         {%- endfor %}
         ('item_cf', 'model', {{ popularity_baselines() | length + 1 }}),
-        ('factorization', 'model', {{ popularity_baselines() | length + 2 }})
+        ('factorization', 'model', {{ popularity_baselines() | length + 2 }}),
+        ('hybrid', 'model', {{ popularity_baselines() | length + 3 }})
     ) as models (model_name, model_kind, candidate_order)
 ),
 

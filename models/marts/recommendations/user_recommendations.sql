@@ -3,6 +3,8 @@
 --   item_cf or factorization: the model's `current` list of int_recommendation_lists (item-CF
 --       scores from item_neighbors, or user_factors . item_factors), filled from popularity
 --       (main category, then overall) when the model has fewer than N candidates (rules there);
+--   hybrid: the rank fusion of those two lists with the decayed popularity
+--       (int_recommendation_hybrid_lists);
 --   a popularity baseline (e.g. popularity_30d, what is selling now): its N first items as of
 --       as_of_date that the person may be offered (bought items skipped unless
 --       recommend_already_bought), the same rule as in the backtest; a person for whom it has
@@ -17,6 +19,11 @@ with
 
 current_lists as (
     select * from {{ ref('int_recommendation_lists') }}
+    where snapshot_role = 'current'
+),
+
+current_hybrid_lists as (
+    select * from {{ ref('int_recommendation_hybrid_lists') }}
     where snapshot_role = 'current'
 ),
 
@@ -46,12 +53,39 @@ champion as (
 
 model_lists as (
     -- the champion's lists when a model won, item-CF's otherwise (the fallback of a baseline)
-    select current_lists.*
-    from current_lists
+    select candidate_lists.*
+    from (
+        select
+            snapshot_role,
+            evaluation_mode,
+            model_name,
+            user_key,
+            item_id,
+            score,
+            source,
+            because_of_item_id,
+            rank
+        from current_lists
+        union all
+        select
+            snapshot_role,
+            evaluation_mode,
+            model_name,
+            user_key,
+            item_id,
+            score,
+            source,
+            because_of_item_id,
+            rank
+        from current_hybrid_lists
+    ) as candidate_lists
     cross join champion
     where
-        current_lists.model_name
-        = case when champion.served_model = 'factorization' then 'factorization' else 'item_cf' end
+        candidate_lists.model_name
+        = case
+            when champion.served_model in ('factorization', 'hybrid') then champion.served_model
+            else 'item_cf'
+        end
 ),
 
 baseline_ranks as (
