@@ -130,10 +130,12 @@ classified as (
         decided.quantity,
         decided.unit_price,
         decided.event_at,
-        decided.quantity_raw,
-        decided.unit_price_raw,
-        decided.event_at_raw,
-        decided.channel as channel_raw,
+        -- the raw text matters only for the quarantine (rejected_events): kept rows keep NULL,
+        -- which costs nothing to store for the millions of them
+        case when decided.outcome != 'kept' then decided.quantity_raw end as quantity_raw,
+        case when decided.outcome != 'kept' then decided.unit_price_raw end as unit_price_raw,
+        case when decided.outcome != 'kept' then decided.event_at_raw end as event_at_raw,
+        case when decided.outcome != 'kept' then decided.channel end as channel_raw,
         coalesce(lower(decided.channel), 'unknown') as channel,
         -- signed amount of purchase (+) and refund (-) rows whose numbers parse; 0 otherwise
         coalesce(

@@ -12,10 +12,11 @@ pass/fail threshold.
 The report gives the build / floor ratio, dbt's start-up (from its log: "Running with dbt" to
 the first node starting; a fresh target directory, so a full parse), the 15 slowest nodes of the
 build (tests summed as one line, and the slowest tests), the DuckDB memory limit in force and the
-peak against the 4 GB budget. At 1M and below it also re-runs each model family alone and times
-the item-CF step against a pure-SQL self-join (`bench_item_cf`); above, those are skipped by
-default (`--families`/`--item-cf` turn them on): they add several minutes and the SQL self-join
-grows with the co-occurring pairs.
+peak against the 4 GB budget. At 1M and 10M it also re-runs each model family alone (time and
+peak memory of, e.g., the recommendation family: item-CF and the factorization at that scale);
+at 1M and below it times the item-CF step against a pure-SQL self-join (`bench_item_cf`). Above,
+those are skipped by default (`--families`/`--item-cf` turn them on): they add several minutes
+and the SQL self-join grows with the co-occurring pairs.
 
 Each scale has its own section in `bench/results.md` (between `<!-- bench:<scale>:start -->` and
 `<!-- bench:<scale>:end -->`): a run rewrites only its scale's section. The smoke scale (100k)
@@ -90,7 +91,7 @@ class Scale:
 SCALES = {
     "100k": Scale("100k", users=900, items=500, runs=1, families=False, item_cf=True, smoke=True),
     "1M": Scale("1M", users=9_000, items=2_000, runs=3, families=True, item_cf=True),
-    "10M": Scale("10M", users=90_000, items=5_000),
+    "10M": Scale("10M", users=90_000, items=5_000, families=True),
     "30M": Scale("30M", users=270_000, items=10_000, budget_gb=8),
 }
 
