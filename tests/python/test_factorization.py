@@ -184,3 +184,22 @@ def test_tables_of_the_python_models() -> None:
     first = lists[(lists["snapshot_role"] == "current") & (lists["cf_rank"] == 1)].iloc[0]
     expected = x[int(first["user_index"])] @ y[item_ids.index(first["item_id"])]
     assert abs(first["score"] - expected) < 1e-12
+
+
+def test_top_n_on_a_wide_catalog_matches_brute_force() -> None:
+    """With more items than the sample of `row_candidates`, the threshold path: the same lists as
+    a full sort, ties (repeated item factors) and exclusions included."""
+    rng = np.random.default_rng(5)
+    n_items = 3000
+    people = rng.normal(size=(40, 3))
+    items = np.round(rng.normal(size=(n_items, 3)), 1)  # coarse values: many exact ties
+    eligible = rng.random(n_items) > 0.1
+    bought = sparse.random(40, n_items, density=0.01, random_state=1, format="csr")
+    top = top_n_factorization(people, items, eligible, bought, 7, block_cells=25_000)
+    assert top["user_row"].nunique() == 40
+    for u in range(40):
+        scores = people[u] @ items.T
+        scores[~eligible] = -np.inf
+        scores[bought[u].indices] = -np.inf
+        expected = np.lexsort((np.arange(n_items), -scores))[:7].tolist()
+        assert top.loc[top["user_row"] == u, "item_index"].tolist() == expected, u

@@ -450,3 +450,74 @@ def test_recommendation_check_on_the_days_after_as_of(
     served_model = served_name.removeprefix("served (").removesuffix(")")
     if served_model.startswith("popularity_"):
         assert served_rate == dict((name, rate) for name, _, rate in rows)[served_model]
+
+
+@pytest.mark.dbt
+def test_hybrid_lists_are_the_rank_fusion_of_their_inputs(shared_build: tuple[DbtRunner, Path]) -> None:
+    """The backtest's exclude_bought hybrid lists recomputed in pandas: item-CF and factorization
+    lists of int_recommendation_lists, the decayed popularity at the cutoff without the person's
+    bought items, fused by sum of 1 / (60 + rank), ties by best rank then item id."""
+    runner, _ = shared_build
+    n = int(frame(runner, "select max(top_n) as n from marts.recommendation_evaluation")["n"].iloc[0])
+    lists = frame(
+        runner,
+        "select user_key, item_id, rank from intermediate.int_recommendation_lists "
+        "where snapshot_role = 'recommendation_backtest' and evaluation_mode = 'exclude_bought' "
+        "and model_name in ('item_cf', 'factorization')",
+    )
+    popularity = frame(
+        runner,
+        "select item_id, decayed_buyers, popularity_rank "
+        "from intermediate.int_recommendation_backtest_popularity "
+        "where is_known_item and is_merchandise and buyers > 0",
+    ).sort_values(["decayed_buyers", "popularity_rank"], ascending=[False, True])
+    ranked_items = popularity["item_id"].tolist()
+    bought = (
+        frame(
+            runner,
+            """
+        select p.user_key, i.item_id
+        from intermediate.int_recommendation_person_items as i
+        inner join intermediate.int_recommendation_people as p
+            on i.snapshot_role = p.snapshot_role and i.user_index = p.user_index
+        where i.snapshot_role = 'recommendation_backtest' and i.is_bought
+        """,
+        )
+        .groupby("user_key")["item_id"]
+        .apply(set)
+    )
+    people = frame(
+        runner,
+        "select user_key from intermediate.int_recommendation_people "
+        "where snapshot_role = 'recommendation_backtest'",
+    )["user_key"]
+    trending = [
+        (user, item, rank)
+        for user in people
+        for rank, item in enumerate(
+            [i for i in ranked_items if i not in bought.get(user, set())][:n], start=1
+        )
+    ]
+    inputs = pd.concat(
+        [lists, pd.DataFrame(trending, columns=["user_key", "item_id", "rank"])], ignore_index=True
+    )
+    # exact fused scores: integers in units of 1 / lcm(61 .. 60 + N), so ties are exact ties
+    unit = math.lcm(*range(61, 61 + n))
+    inputs["part"] = [unit // (60 + int(rank)) for rank in inputs["rank"]]
+    fused = (
+        inputs.groupby(["user_key", "item_id"]).agg(exact=("part", "sum"), best=("rank", "min")).reset_index()
+    )
+    fused = fused.sort_values(["user_key", "exact", "best", "item_id"], ascending=[True, False, True, True])
+    fused["rank"] = fused.groupby("user_key").cumcount() + 1
+    fused["score"] = [float(value) / unit for value in fused["exact"]]
+    expected = fused[fused["rank"] <= n]
+    hybrid = frame(
+        runner,
+        "select user_key, item_id, rank, score from intermediate.int_recommendation_hybrid_lists "
+        "where snapshot_role = 'recommendation_backtest' and evaluation_mode = 'exclude_bought'",
+    ).sort_values(["user_key", "rank"])
+    assert len(hybrid) == len(expected) > 1000
+    merged = hybrid.merge(expected, on=["user_key", "rank"], suffixes=("", "_expected"))
+    assert len(merged) == len(hybrid)
+    assert (merged["item_id"] == merged["item_id_expected"]).all()
+    assert np.allclose(merged["score"], merged["score_expected"], rtol=0, atol=1e-15)
