@@ -6,9 +6,10 @@ For a build whose `as_of_date` lies at least `--days` before the end of its data
 items of a person are their purchases in (as_of_date, as_of_date + days] of items they had not
 bought by as_of_date (`clean_events` keeps every clean event, also the later ones). Evaluated:
 everyone with a served list and at least one relevant item. Prints, as a Markdown table, hit
-rate@N of the served lists (`user_recommendations`, and which model served) and of every
+rate@N of the served lists (`user_recommendations`, and which model served), of every
 popularity baseline ranked at as_of_date (`item_popularity`, bought items skipped, the rule of
-the backtest), on the same people. The build never reads this future: it is the acceptance
+the backtest) and of every model's `current` lists (item-CF, factorization, hybrid: what would
+have been served had it won the backtest), on the same people. The build never reads this future: it is the acceptance
 check "does what we serve at least match the best popularity baseline after as_of".
 """
 
@@ -27,6 +28,16 @@ BASELINES = {
     "popularity_30d": "buyers_30d",
     "popularity_7d": "buyers_7d",
     "popularity_decayed": "decayed_buyers",
+}
+
+# model -> its `current` lists as built at as_of_date (whether or not it serves)
+MODEL_LISTS = {
+    "item_cf": "select user_key, item_id from intermediate.int_recommendation_lists "
+    "where snapshot_role = 'current' and model_name = 'item_cf'",
+    "factorization": "select user_key, item_id from intermediate.int_recommendation_lists "
+    "where snapshot_role = 'current' and model_name = 'factorization'",
+    "hybrid": "select user_key, item_id from intermediate.int_recommendation_hybrid_lists "
+    "where snapshot_role = 'current'",
 }
 
 PEOPLE_SQL = """
@@ -94,7 +105,7 @@ def baseline_lists_sql(column: str, top_n: int) -> str:
 
 
 def check(build_db: Path, days: int = 30) -> list[tuple[str, int, float]]:
-    """(list, people evaluated, hit rate) for the served lists and every baseline."""
+    """(list, people evaluated, hit rate) for the served lists, every baseline and every model."""
     con = duckdb.connect(str(build_db), read_only=True)
     try:
         (served_model,) = con.execute("select min(served_model) from marts.user_recommendations").fetchone()
@@ -102,6 +113,8 @@ def check(build_db: Path, days: int = 30) -> list[tuple[str, int, float]]:
         rows = [(f"served ({served_model})", *hit_rate(con, ", lists as (select * from served)", days))]
         for name, column in BASELINES.items():
             rows.append((name, *hit_rate(con, baseline_lists_sql(column, top_n), days)))
+        for name, sql in MODEL_LISTS.items():
+            rows.append((name, *hit_rate(con, f", lists as ({sql})", days)))
         return rows
     finally:
         con.close()
