@@ -6,7 +6,8 @@
 -- do). An item's fused score is the sum over the lists that hold it of 1 / (60 + its rank
 -- there), summed exactly (decimals); the N best form the list, ties by the best single rank,
 -- then item id. No weight is fitted, so nothing is tuned to the backtest it is judged by.
--- because_of_item_id is item-CF's, when item-CF listed the item.
+-- because_of_item_id is item-CF's, when item-CF listed the item. The columns follow
+-- int_recommendation_lists (user_recommendations unions the two).
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
 {%- set serve_bought = typed_var('recommend_already_bought') %}
@@ -59,9 +60,9 @@ backtest_people as (
     where snapshot_role = 'recommendation_backtest'
 ),
 
-current_bought as (
-    -- what the served list may not offer: bought items, unless recommend_already_bought
+bought as (
     select
+        person_items.snapshot_role,
         people.user_key,
         person_items.item_id
     from person_items
@@ -69,19 +70,24 @@ current_bought as (
         on
             person_items.snapshot_role = people.snapshot_role
             and person_items.user_index = people.user_index
-    where person_items.snapshot_role = 'current' and person_items.is_bought and not {{ serve_bought }}
+    where person_items.is_bought
+),
+
+current_bought as (
+    -- what the served list may not offer: bought items, unless recommend_already_bought
+    select
+        user_key,
+        item_id
+    from bought
+    where snapshot_role = 'current' and not {{ serve_bought }}
 ),
 
 backtest_bought as (
     select
-        people.user_key,
-        person_items.item_id
-    from person_items
-    inner join people
-        on
-            person_items.snapshot_role = people.snapshot_role
-            and person_items.user_index = people.user_index
-    where person_items.snapshot_role = 'recommendation_backtest' and person_items.is_bought
+        user_key,
+        item_id
+    from bought
+    where snapshot_role = 'recommendation_backtest'
 ),
 
 current_trending as (

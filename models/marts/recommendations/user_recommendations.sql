@@ -55,29 +55,11 @@ model_lists as (
     -- the champion's lists when a model won, item-CF's otherwise (the fallback of a baseline)
     select candidate_lists.*
     from (
-        select
-            snapshot_role,
-            evaluation_mode,
-            model_name,
-            user_key,
-            item_id,
-            score,
-            source,
-            because_of_item_id,
-            rank
-        from current_lists
+        -- the two models share their column order (int_recommendation_hybrid_lists follows
+        -- int_recommendation_lists)
+        select * from current_lists
         union all
-        select
-            snapshot_role,
-            evaluation_mode,
-            model_name,
-            user_key,
-            item_id,
-            score,
-            source,
-            because_of_item_id,
-            rank
-        from current_hybrid_lists
+        select * from current_hybrid_lists
     ) as candidate_lists
     cross join champion
     where
