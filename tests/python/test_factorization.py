@@ -203,3 +203,30 @@ def test_top_n_on_a_wide_catalog_matches_brute_force() -> None:
         scores[bought[u].indices] = -np.inf
         expected = np.lexsort((np.arange(n_items), -scores))[:7].tolist()
         assert top.loc[top["user_row"] == u, "item_index"].tolist() == expected, u
+
+
+def test_no_interactions_give_typed_empty_tables() -> None:
+    """A shop where nobody has a positive interaction: every table is empty, with text columns
+    DuckDB stores as varchar (an untyped empty column would be of type NULL downstream)."""
+    frame = pd.DataFrame(
+        {
+            "snapshot_role": pd.Series(dtype=object),
+            "user_index": pd.Series(dtype="int64"),
+            "item_index": pd.Series(dtype="int64"),
+            "interaction_weight": pd.Series(dtype="float64"),
+            "is_bought": pd.Series(dtype=bool),
+        }
+    )
+    items = pd.DataFrame({"item_id": ["a"], "item_index": [0], "is_recommendable": [True]})
+    con = duckdb.connect()
+    con.register("person_items_frame", frame)
+    person_items = con.sql("select * from person_items_frame")
+    item_factors = item_factors_table(person_items, items, FactorizationConfig())
+    user_factors = user_factors_table(person_items, items, item_factors)
+    lists = factorization_lists_table(person_items, items, item_factors, user_factors, 10, False)
+    for table in (item_factors, user_factors, lists):
+        assert table.empty
+        con.register("out", table)
+        types = dict(con.execute("select column_name, column_type from (describe out)").fetchall())
+        assert not any("NULL" in kind for kind in types.values()), types
+        con.unregister("out")

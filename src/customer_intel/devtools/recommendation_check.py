@@ -9,8 +9,9 @@ everyone with a served list and at least one relevant item. Prints, as a Markdow
 rate@N of the served lists (`user_recommendations`, and which model served), of every
 popularity baseline ranked at as_of_date (`item_popularity`, bought items skipped, the rule of
 the backtest) and of every model's `current` lists (item-CF, factorization, hybrid: what would
-have been served had it won the backtest), on the same people. The build never reads this future: it is the acceptance
-check "does what we serve at least match the best popularity baseline after as_of".
+have been served had it won the backtest), on the same people. The build never reads this
+future: it is the acceptance check "does what we serve at least match the best popularity
+baseline after as_of".
 """
 
 from __future__ import annotations

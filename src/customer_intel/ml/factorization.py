@@ -257,9 +257,10 @@ def dense_item_ids(items: pd.DataFrame) -> np.ndarray:
 
 
 def finish(parts: list[pd.DataFrame], dtypes: dict[str, object]) -> pd.DataFrame:
-    """`parts` concatenated with `dtypes`, or an empty frame with those columns."""
+    """`parts` concatenated with `dtypes`, or an empty frame with those columns (text columns
+    typed as strings, so that DuckDB still stores varchar columns)."""
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+        return pd.DataFrame({c: pd.Series(dtype="string" if t is object else t) for c, t in dtypes.items()})
     return pd.concat(parts, ignore_index=True).astype(dtypes)
 
 
