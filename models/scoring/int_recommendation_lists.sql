@@ -13,9 +13,10 @@
 --       each interacted item is also its own neighbour (similarity 1). Sums are exact
 --       (contributions rounded to 1e-12, summed as integers), so scores do not depend on row order.
 --   factorization: score = user_factors . item_factors (truncated SVD); no because_of_item_id.
---   fill, when the model gives fewer than N: the most popular items (by buyers) of the person's
---       main category (largest total interaction weight, ties by name), then the most popular
---       items overall, then (`catalog`) items nobody bought in the window, by popularity rank.
+--   fill, when the model gives fewer than N (a person with little or no history): the items of
+--       the person's main category (largest total interaction weight, ties by name) that sell
+--       best now (recency-decayed buyers, half-life popularity_half_life_days), then the same
+--       overall, then (`catalog`) items nobody bought in the window, by popularity rank.
 --       Fill rows have a NULL score.
 -- Only catalog merchandise; unless the mode allows it, never an item the person bought on or
 -- before the list's date. Order: the model's items by score, then category fill, then overall
@@ -96,7 +97,9 @@ list_snapshots as (
 
 catalog as (
     -- ranks among the catalog merchandise only, so that non-merchandise codes (postage, fees)
-    -- and unknown items, filtered out here, take no places in the fill windows below
+    -- and unknown items, filtered out here, take no places in the fill windows below; ranked by
+    -- what sells now (recency-decayed buyers, the popularity_decayed baseline), ties (and items
+    -- nobody bought) by the lookback popularity
     select
         list_snapshots.snapshot_role,
         popularity_snapshots.item_id,
@@ -104,11 +107,13 @@ catalog as (
         popularity_snapshots.buyers,
         row_number() over (
             partition by list_snapshots.snapshot_role
-            order by popularity_snapshots.popularity_rank
+            order by popularity_snapshots.decayed_buyers desc nulls last, popularity_snapshots.popularity_rank asc
         ) as popularity_rank,
         row_number() over (
             partition by list_snapshots.snapshot_role, popularity_snapshots.category
-            order by popularity_snapshots.category_popularity_rank
+            order by
+                popularity_snapshots.decayed_buyers desc nulls last,
+                popularity_snapshots.category_popularity_rank asc
         ) as category_popularity_rank
     from list_snapshots
     inner join popularity_snapshots on list_snapshots.snapshot_date = popularity_snapshots.snapshot_date
