@@ -6,7 +6,7 @@
 -- do). An item's fused score is the sum over the lists that hold it of 1 / (60 + its rank
 -- there), summed exactly (decimals); the N best form the list, ties by the best single rank,
 -- then item id. No weight is fitted, so nothing is tuned to the backtest it is judged by.
--- because_of_item_id is item-CF's, when item-CF listed the item. The columns follow
+-- because_of_item_id is item-CF's when item-CF listed the item, else the factorization's. The columns follow
 -- int_recommendation_lists (user_recommendations unions the two).
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
@@ -133,7 +133,8 @@ fused_inputs as (
         user_key,
         item_id,
         rank,
-        case when model_name = 'item_cf' then because_of_item_id end as because_of_item_id
+        case when model_name = 'item_cf' then because_of_item_id end as item_cf_because_of_item_id,
+        case when model_name = 'factorization' then because_of_item_id end as factorization_because_of_item_id
     from model_lists
     union all
     select
@@ -142,7 +143,8 @@ fused_inputs as (
         user_key,
         item_id,
         rank,
-        cast(null as varchar) as because_of_item_id
+        cast(null as varchar) as item_cf_because_of_item_id,
+        cast(null as varchar) as factorization_because_of_item_id
     from trending
 ),
 
@@ -154,7 +156,7 @@ fused as (
         item_id,
         cast(sum(cast(1.0 / (60 + rank) as decimal(38, 18))) as double) as score,
         min(rank) as best_rank,
-        max(because_of_item_id) as because_of_item_id
+        coalesce(max(item_cf_because_of_item_id), max(factorization_because_of_item_id)) as because_of_item_id
     from fused_inputs
     group by snapshot_role, evaluation_mode, user_key, item_id
 ),

@@ -12,7 +12,9 @@
 --       contributing most (ties: the larger item id). When already-bought items are allowed,
 --       each interacted item is also its own neighbour (similarity 1). Sums are exact
 --       (contributions rounded to 1e-12, summed as integers), so scores do not depend on row order.
---   factorization: score = user_factors . item_factors (truncated SVD); no because_of_item_id.
+--   factorization: score = user_factors . item_factors (truncated SVD); because_of_item_id is
+--       the interacted item with the largest term of the score's exact split
+--       sum over i of w_ui (v_i . v_j), ties the larger item id.
 --   fill, when the model gives fewer than N (a person with little or no history): the items of
 --       the person's main category (largest total interaction weight, ties by name) that sell
 --       best now (recency-decayed buyers, half-life popularity_half_life_days), then the same

@@ -230,3 +230,33 @@ def test_no_interactions_give_typed_empty_tables() -> None:
         types = dict(con.execute("select column_name, column_type from (describe out)").fetchall())
         assert not any("NULL" in kind for kind in types.values()), types
         con.unregister("out")
+
+
+def test_strongest_contributor_splits_the_score_exactly() -> None:
+    """because_of_item_id of a factorization row: the score x_u . v_j is the sum over the
+    person's items i of w_ui (v_i . v_j); the largest term's item (ties: larger item number),
+    checked by brute force, in chunks of every size."""
+    from customer_intel.ml.factorization import strongest_contributors
+
+    user, item, weight = planted(rows=900)
+    n_items = GROUPS * ITEMS_PER_GROUP
+    weights = weight_matrix(user, item, np.round(weight), 250, n_items)  # rounded: ties happen
+    items = np.round(fit_svd(weights, 4, seed=42), 2)
+    people = project(weights, items)
+    top = top_n_factorization(people, items, np.ones(n_items, bool), weights, 3)
+    pairs = top.sample(frac=1.0, random_state=0)  # any order of the pairs
+    rows, targets = pairs["user_row"].to_numpy(), pairs["item_index"].to_numpy()
+    dense = weights.toarray()
+    expected = []
+    for u, j in zip(rows, targets, strict=True):
+        touched = np.flatnonzero(dense[u])
+        if len(touched) == 0:
+            expected.append(-1)
+            continue
+        terms = dense[u, touched] * (items[touched] @ items[j])
+        assert abs(terms.sum() - people[u] @ items[j]) < 1e-9  # the split is exact
+        best = terms.max()
+        expected.append(int(touched[terms == best].max()))
+    for max_entries in (1, 7, 10**6):
+        got = strongest_contributors(weights, items, rows, targets, max_entries=max_entries)
+        assert got.tolist() == expected

@@ -303,6 +303,50 @@ def user_factors_table(person_items: object, items: pd.DataFrame, item_factors: 
     )
 
 
+def strongest_contributors(
+    weights: sparse.csr_matrix,
+    items: np.ndarray,
+    user_row: np.ndarray,
+    item_index: np.ndarray,
+    max_entries: int = 2_000_000,
+) -> np.ndarray:
+    """For every (person row, item j) pair: the person's interacted item i contributing most to
+    the score, which splits exactly as x_u . v_j = sum over i of w_ui (v_i . v_j); ties go to the
+    larger item number; -1 for a person without interactions. People are taken in chunks whose
+    (pair, interacted item) entries stay within `max_entries`; each chunk multiplies only the
+    factors of its own interacted and recommended items."""
+    out = np.full(len(user_row), -1, dtype=np.int64)
+    if len(user_row) == 0:
+        return out
+    order = np.argsort(user_row, kind="stable")
+    rows, targets = user_row[order], item_index[order]
+    history = np.diff(weights.indptr)[rows]
+    bounds = np.searchsorted(
+        np.cumsum(history), np.arange(max_entries, history.sum() + max_entries, max_entries)
+    )
+    start = 0
+    for stop in np.unique(np.minimum(bounds + 1, len(rows))):
+        if stop <= start:
+            continue
+        pair_rows, pair_items, counts = rows[start:stop], targets[start:stop], history[start:stop]
+        firsts = weights.indptr[pair_rows]
+        pair_of = np.repeat(np.arange(stop - start), counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        entry = np.repeat(firsts, counts) + offsets
+        hist_items = weights.indices[entry]
+        h_ids, h_pos = np.unique(hist_items, return_inverse=True)
+        j_ids, j_pos = np.unique(pair_items, return_inverse=True)
+        similarity = items[h_ids] @ items[j_ids].T
+        contribution = weights.data[entry] * similarity[h_pos, j_pos[pair_of]]
+        best = np.lexsort((-hist_items, -contribution, pair_of))
+        first = np.ones(len(best), dtype=bool)
+        first[1:] = pair_of[best][1:] != pair_of[best][:-1]
+        winners = best[first]
+        out[order[start + pair_of[winners]]] = hist_items[winners]
+        start = stop
+    return out
+
+
 def bought_matrix(person_items: object, role: str, people: np.ndarray, n_items: int) -> sparse.csr_matrix:
     """people x items matrix of 1 where the person (row of the sorted `people`) bought the item
     on or before the role's date (int_recommendation_person_items.is_bought)."""
@@ -362,7 +406,12 @@ def factorization_lists_table(
             None if allow else bought_matrix(person_items, role, people, len(item_ids)) for _, allow in modes
         ]
         tops = top_n_factorization_modes(x, y, eligible & has_factors, exclusions, top_n)
+        users, item_idx, weight = role_interactions(person_items, role)
+        weights = weight_matrix(np.searchsorted(people, users), item_idx, weight, len(people), len(item_ids))
         for (mode, _), top in zip(modes, tops, strict=True):
+            because = strongest_contributors(
+                weights, y, top["user_row"].to_numpy(np.int64), top["item_index"].to_numpy(np.int64)
+            )
             parts.append(
                 pd.DataFrame(
                     {
@@ -371,8 +420,9 @@ def factorization_lists_table(
                         "user_index": people[top["user_row"].to_numpy(np.int64)],
                         "item_id": item_ids[top["item_index"].to_numpy(np.int64)],
                         "score": top["score"].to_numpy(np.float64),
-                        # typed text, so that DuckDB stores a varchar column even though it is all NULL
-                        "because_of_item_id": pd.Series([None] * len(top), dtype="string"),
+                        "because_of_item_id": pd.Series(
+                            np.where(because >= 0, item_ids[np.maximum(because, 0)], None), dtype="string"
+                        ),
                         "cf_rank": top["mf_rank"].to_numpy(np.int64),
                     }
                 )
