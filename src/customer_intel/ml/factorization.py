@@ -329,22 +329,38 @@ def strongest_contributors(
         if stop <= start:
             continue
         pair_rows, pair_items, counts = rows[start:stop], targets[start:stop], history[start:stop]
+        if counts.sum() == 0:
+            start = stop
+            continue
         firsts = weights.indptr[pair_rows]
         pair_of = np.repeat(np.arange(stop - start), counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         entry = np.repeat(firsts, counts) + offsets
         hist_items = weights.indices[entry]
-        h_ids, h_pos = np.unique(hist_items, return_inverse=True)
-        j_ids, j_pos = np.unique(pair_items, return_inverse=True)
+        h_ids, h_pos = dense_positions(hist_items, items.shape[0])
+        j_ids, j_pos = dense_positions(pair_items, items.shape[0])
         similarity = items[h_ids] @ items[j_ids].T
         contribution = weights.data[entry] * similarity[h_pos, j_pos[pair_of]]
-        best = np.lexsort((-hist_items, -contribution, pair_of))
-        first = np.ones(len(best), dtype=bool)
-        first[1:] = pair_of[best][1:] != pair_of[best][:-1]
-        winners = best[first]
-        out[order[start + pair_of[winners]]] = hist_items[winners]
+        # entries come grouped by pair: the largest term per pair, then the largest item among
+        # the terms equal to it (every pair here has at least one entry)
+        starts = np.cumsum(counts) - counts
+        has = counts > 0
+        best = np.maximum.reduceat(contribution, starts[has])
+        tied = np.where(contribution == np.repeat(best, counts[has]), hist_items, -1)
+        out[order[start + np.flatnonzero(has)]] = np.maximum.reduceat(tied, starts[has])
         start = stop
     return out
+
+
+def dense_positions(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct values in increasing order, position of each value among them) for integers in
+    [0, size), by a mark-and-count pass instead of a sort."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    distinct = np.flatnonzero(seen)
+    position = np.full(size, -1, dtype=np.int64)
+    position[distinct] = np.arange(len(distinct))
+    return distinct, position[values]
 
 
 def bought_matrix(person_items: object, role: str, people: np.ndarray, n_items: int) -> sparse.csr_matrix:
