@@ -234,32 +234,39 @@ class CfListsConfig:
     max_block_contributions: int = 4_000_000
 
 
+def whole_param(params: dict[str, object], key: str, label: str) -> int:
+    """The whole number >= 1 of a Python model's config value (rendered vars arrive as
+    strings); a ValueError naming `label` and `key` otherwise."""
+    value = params.get(key)
+    if value is None or not str(value).strip().isdigit() or int(str(value)) < 1:
+        raise ValueError(f"{label}: {key} must be a whole number >= 1, got {value!r}")
+    return int(str(value))
+
+
+def flag_param(params: dict[str, object], key: str, label: str) -> bool:
+    """The true/false of a Python model's config value; a ValueError naming `label` and `key`
+    otherwise."""
+    value = str(params.get(key)).strip().lower()
+    if value not in ("true", "false"):
+        raise ValueError(f"{label}: {key} must be true or false, got {params.get(key)!r}")
+    return value == "true"
+
+
 def config_from_params(params: dict[str, object]) -> CfListsConfig:
     """CfListsConfig from the Python model's config values (rendered vars arrive as strings)."""
-
-    def whole(key: str) -> int:
-        value = params.get(key)
-        if value is None or not str(value).strip().isdigit() or int(str(value)) < 1:
-            raise ValueError(f"item-CF lists: {key} must be a whole number >= 1, got {value!r}")
-        return int(str(value))
-
-    serve = str(params.get("serve_bought")).strip().lower()
-    if serve not in ("true", "false"):
-        raise ValueError(
-            f"item-CF lists: serve_bought must be true or false, got {params.get('serve_bought')!r}"
-        )
+    label = "item-CF lists"
     return CfListsConfig(
-        top_n=whole("top_n"),
-        history_items=whole("history_items"),
-        serve_bought=serve == "true",
-        max_block_contributions=whole("max_block_contributions"),
+        top_n=whole_param(params, "top_n", label),
+        history_items=whole_param(params, "history_items", label),
+        serve_bought=flag_param(params, "serve_bought", label),
+        max_block_contributions=whole_param(params, "max_block_contributions", label),
     )
 
 
-def list_modes(cfg: CfListsConfig) -> list[tuple[str, str, bool]]:
-    """(snapshot role, evaluation mode, allow bought) of every list: the served list in the
-    configured mode, the backtest in both."""
-    served = ("current", "include_bought" if cfg.serve_bought else "exclude_bought", cfg.serve_bought)
+def list_modes(serve_bought: bool) -> list[tuple[str, str, bool]]:
+    """(snapshot role, evaluation mode, allow bought) of every list of a model-based recommender:
+    the served list in the configured mode, the backtest in both."""
+    served = ("current", "include_bought" if serve_bought else "exclude_bought", serve_bought)
     return [
         served,
         ("recommendation_backtest", "exclude_bought", False),
@@ -307,6 +314,14 @@ def role_arrays(
     )
 
 
+def item_ids_by_index(items: pd.DataFrame) -> np.ndarray:
+    """item_id by item number (0 .. the largest item_index) from int_recommendation_items."""
+    numbers = items["item_index"].to_numpy(np.int64)
+    item_ids = np.empty(int(numbers.max(initial=0)) + 1, dtype=object)
+    item_ids[numbers] = items["item_id"].to_numpy(object)
+    return item_ids
+
+
 def item_cf_lists_table(
     person_items: object, items: pd.DataFrame, neighbors_by_role: dict[str, pd.DataFrame], cfg: CfListsConfig
 ) -> pd.DataFrame:
@@ -314,11 +329,10 @@ def item_cf_lists_table(
     snapshot_role, evaluation_mode, user_index, item_id, score, because_of_item_id, cf_rank.
     `items` is int_recommendation_items; `neighbors_by_role` the fitted neighbours of each role
     (item_neighbors for `current`, item_neighbors_backtest for the backtest)."""
-    item_ids = np.empty(int(items["item_index"].to_numpy(np.int64).max(initial=0)) + 1, dtype=object)
-    item_ids[items["item_index"].to_numpy(np.int64)] = items["item_id"].to_numpy(object)
+    item_ids = item_ids_by_index(items)
     parts = []
     arrays_by_role: dict[str, CfArrays] = {}
-    for role, mode, allow_bought in list_modes(cfg):
+    for role, mode, allow_bought in list_modes(cfg.serve_bought):
         if role not in arrays_by_role:
             arrays_by_role[role] = role_arrays(
                 person_items, items, neighbors_by_role[role], role, cfg.history_items

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from customer_intel.ml.cf_scoring import flag_param, item_ids_by_index, list_modes, whole_param
 from customer_intel.ml.recommend import positions_in_runs
 
 
@@ -212,7 +213,7 @@ def fit_role(
     people, rows = np.unique(user_index, return_inverse=True)
     weights = weight_matrix(rows, item_index, weight, len(people), n_items)
     items = fit_svd(weights, cfg.factors, cfg.seed)
-    observed = np.flatnonzero(np.diff(weights.tocsc().indptr) > 0)
+    observed = np.flatnonzero(weights.getnnz(axis=0))
     return observed, items[observed]
 
 
@@ -233,7 +234,7 @@ def item_factors_table(person_items: object, items: pd.DataFrame, cfg: Factoriza
     """The fitted item factors of both snapshot roles: snapshot_role, item_id, factor_index,
     factor_value (items with an interaction in the role's window only). `items` is
     int_recommendation_items (item_index -> item_id)."""
-    item_ids = dense_item_ids(items)
+    item_ids = item_ids_by_index(items)
     parts = []
     for role in ROLES:
         users, item_idx, weight = role_interactions(person_items, role)
@@ -246,14 +247,6 @@ def item_factors_table(person_items: object, items: pd.DataFrame, cfg: Factoriza
         parts,
         {"snapshot_role": object, "item_id": object, "factor_index": "int64", "factor_value": "float64"},
     )
-
-
-def dense_item_ids(items: pd.DataFrame) -> np.ndarray:
-    """item_id by item_index (0 .. max index) from int_recommendation_items."""
-    numbers = items["item_index"].to_numpy(np.int64)
-    ids = np.empty(int(numbers.max(initial=-1)) + 1, dtype=object)
-    ids[numbers] = items["item_id"].to_numpy(object)
-    return ids
 
 
 def finish(parts: list[pd.DataFrame], dtypes: dict[str, object]) -> pd.DataFrame:
@@ -286,7 +279,7 @@ def fitted_factors(item_factors: pd.DataFrame, role: str) -> int:
 def user_factors_table(person_items: object, items: pd.DataFrame, item_factors: pd.DataFrame) -> pd.DataFrame:
     """Every person's factors given the published item factors (`project`), both roles:
     snapshot_role, user_index, factor_index, factor_value (people with a positive interaction)."""
-    item_ids = dense_item_ids(items)
+    item_ids = item_ids_by_index(items)
     index = pd.Index(item_ids)
     parts = []
     for role in ROLES:
@@ -391,16 +384,11 @@ def factorization_lists_table(
     """The factorization part of every recommendation list, the same lists and columns as
     item_cf_lists (int_recommendation_lists adds the fill): the top N recommendable items per
     person by x_u . y_i; bought items excluded unless the list allows them."""
-    item_ids = dense_item_ids(items)
+    item_ids = item_ids_by_index(items)
     index = pd.Index(item_ids)
     eligible = np.zeros(len(item_ids), dtype=bool)
     eligible[items["item_index"].to_numpy(np.int64)] = items["is_recommendable"].to_numpy(bool)
-    served = ("current", "include_bought" if serve_bought else "exclude_bought", serve_bought)
-    lists = [
-        served,
-        ("recommendation_backtest", "exclude_bought", False),
-        ("recommendation_backtest", "include_bought", True),
-    ]
+    lists = list_modes(serve_bought)
     parts = []
     for role in dict.fromkeys(role for role, _, _ in lists):
         modes = [(mode, allow) for r, mode, allow in lists if r == role]
@@ -459,14 +447,5 @@ def factorization_lists_table(
 
 def list_settings(params: dict[str, object]) -> tuple[int, bool]:
     """(top_n, serve_bought) of the lists from the Python model's config values."""
-    raw_n = str(params.get("top_n")).strip()
-    if not raw_n.isdigit() or int(raw_n) < 1:
-        raise ValueError(
-            f"factorization lists: top_n must be a whole number >= 1, got {params.get('top_n')!r}"
-        )
-    serve = str(params.get("serve_bought")).strip().lower()
-    if serve not in ("true", "false"):
-        raise ValueError(
-            f"factorization lists: serve_bought must be true or false, got {params.get('serve_bought')!r}"
-        )
-    return int(raw_n), serve == "true"
+    label = "factorization lists"
+    return whole_param(params, "top_n", label), flag_param(params, "serve_bought", label)
