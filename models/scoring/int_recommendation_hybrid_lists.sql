@@ -1,16 +1,19 @@
 -- The hybrid recommender: for every list of int_recommendation_lists (role and mode) and person,
 -- a reciprocal rank fusion (Cormack, Clarke and Buettcher 2009) of three top-N lists of the
 -- same person and list: item-CF and factorization (each already filled from the person's main
--- category, then overall popularity) and the recency-decayed popularity baseline
--- (`popularity_decayed`, what is selling now; bought items skipped exactly as the other lists
--- do). An item's fused score is the sum over the lists that hold it of 1 / (60 + its rank
--- there), summed exactly (decimals); the N best form the list, ties by the best single rank,
--- then item id. No weight is fitted, so nothing is tuned to the backtest it is judged by.
--- because_of_item_id is item-CF's when item-CF listed the item, else the factorization's. The columns follow
--- int_recommendation_lists (user_recommendations unions the two).
+-- category, then overall popularity) and the trending baseline, the popularity baseline that
+-- predicted the backtest cutoff's next days best in the list's mode
+-- (int_recommendation_trending_choice; bought items skipped exactly as the other lists do).
+-- An item's fused score is the sum over the lists that hold it of 1 / (60 + its rank there),
+-- summed exactly (decimals); the N best form the list, ties by the best single rank, then item
+-- id. No weight is fitted; the one choice, which baseline trends, is the one the champion rule
+-- makes among the baselines anyway.
+-- because_of_item_id is item-CF's when item-CF listed the item, else the factorization's. The
+-- columns follow int_recommendation_lists (user_recommendations unions the two).
 
 {%- set top_n = typed_var('recommendation_top_n') | int %}
 {%- set serve_bought = typed_var('recommend_already_bought') %}
+{%- set serving_mode = 'include_bought' if serve_bought else 'exclude_bought' %}
 
 with
 
@@ -36,18 +39,23 @@ current_popularity as (
     ) }}
 ),
 
-backtest_popularity as (
-    select * from {{ ref('int_recommendation_backtest_popularity') }}
+baseline_lists as (
+    select * from {{ ref('int_recommendation_baseline_lists') }}
+),
+
+trending_choice as (
+    select * from {{ ref('int_recommendation_trending_choice') }}
+),
+
+current_choice as (
+    select model_name from trending_choice
+    where evaluation_mode = '{{ serving_mode }}'
 ),
 
 current_ranks as (
-    select * from ({{ popularity_baseline_ranks('current_popularity') }}) as ranks
-    where model_name = 'popularity_decayed'
-),
-
-backtest_ranks as (
-    select * from ({{ popularity_baseline_ranks('backtest_popularity') }}) as ranks
-    where model_name = 'popularity_decayed'
+    select ranks.*
+    from ({{ popularity_baseline_ranks('current_popularity') }}) as ranks
+    inner join current_choice on ranks.model_name = current_choice.model_name
 ),
 
 current_people as (
@@ -55,14 +63,9 @@ current_people as (
     where snapshot_role = 'current'
 ),
 
-backtest_people as (
-    select user_key from people
-    where snapshot_role = 'recommendation_backtest'
-),
-
-bought as (
+current_bought as (
+    -- what the served list may not offer: bought items, unless recommend_already_bought
     select
-        person_items.snapshot_role,
         people.user_key,
         person_items.item_id
     from person_items
@@ -70,38 +73,31 @@ bought as (
         on
             person_items.snapshot_role = people.snapshot_role
             and person_items.user_index = people.user_index
-    where person_items.is_bought
-),
-
-current_bought as (
-    -- what the served list may not offer: bought items, unless recommend_already_bought
-    select
-        user_key,
-        item_id
-    from bought
-    where snapshot_role = 'current' and not {{ serve_bought }}
-),
-
-backtest_bought as (
-    select
-        user_key,
-        item_id
-    from bought
-    where snapshot_role = 'recommendation_backtest'
+    where person_items.snapshot_role = 'current' and person_items.is_bought and not {{ serve_bought }}
 ),
 
 current_trending as (
     {{ popularity_lists_excluding('current_people', 'current_bought', 'current_ranks', top_n) }}
 ),
 
-backtest_trending_excluding as (
-    {{ popularity_lists_excluding('backtest_people', 'backtest_bought', 'backtest_ranks', top_n) }}
+backtest_trending as (
+    -- the chosen baseline's backtest lists, per mode
+    select
+        baseline_lists.evaluation_mode,
+        baseline_lists.user_key,
+        baseline_lists.item_id,
+        baseline_lists.rank
+    from baseline_lists
+    inner join trending_choice
+        on
+            baseline_lists.evaluation_mode = trending_choice.evaluation_mode
+            and baseline_lists.model_name = trending_choice.model_name
 ),
 
 trending as (
     select
         'current' as snapshot_role,
-        '{{ "include_bought" if serve_bought else "exclude_bought" }}' as evaluation_mode,
+        '{{ serving_mode }}' as evaluation_mode,
         user_key,
         item_id,
         rank
@@ -109,21 +105,11 @@ trending as (
     union all
     select
         'recommendation_backtest' as snapshot_role,
-        'exclude_bought' as evaluation_mode,
+        evaluation_mode,
         user_key,
         item_id,
         rank
-    from backtest_trending_excluding
-    union all
-    select
-        'recommendation_backtest' as snapshot_role,
-        'include_bought' as evaluation_mode,
-        backtest_people.user_key,
-        backtest_ranks.item_id,
-        backtest_ranks.popularity_rank as rank
-    from backtest_people
-    cross join backtest_ranks
-    where backtest_ranks.popularity_rank <= {{ top_n }}
+    from backtest_trending
 ),
 
 fused_inputs as (

@@ -457,8 +457,9 @@ def test_recommendation_check_on_the_days_after_as_of(
 @pytest.mark.dbt
 def test_hybrid_lists_are_the_rank_fusion_of_their_inputs(shared_build: tuple[DbtRunner, Path]) -> None:
     """The backtest's exclude_bought hybrid lists recomputed in pandas: item-CF and factorization
-    lists of int_recommendation_lists, the decayed popularity at the cutoff without the person's
-    bought items, fused by sum of 1 / (60 + rank), ties by best rank then item id."""
+    lists of int_recommendation_lists, the trending baseline at the cutoff (the popularity baseline
+    with the best backtest hit rate, the simplest among ties) without the person's bought items,
+    fused by sum of 1 / (60 + rank), ties by best rank then item id."""
     runner, _ = shared_build
     n = int(frame(runner, "select max(top_n) as n from marts.recommendation_evaluation")["n"].iloc[0])
     lists = frame(
@@ -467,12 +468,29 @@ def test_hybrid_lists_are_the_rank_fusion_of_their_inputs(shared_build: tuple[Db
         "where snapshot_role = 'recommendation_backtest' and evaluation_mode = 'exclude_bought' "
         "and model_name in ('item_cf', 'factorization')",
     )
+    baselines = frame(
+        runner,
+        "select model_name, hit_rate from marts.recommendation_evaluation "
+        "where evaluation_mode = 'exclude_bought' and model_kind = 'baseline' order by candidate_order",
+    )
+    chosen = baselines.loc[baselines["hit_rate"].idxmax()]  # the first of the best: the simplest
+    choice = frame(
+        runner,
+        "select model_name, hit_rate from intermediate.int_recommendation_trending_choice "
+        "where evaluation_mode = 'exclude_bought'",
+    )
+    assert choice["model_name"].tolist() == [chosen["model_name"]]
+    assert choice["hit_rate"].iloc[0] == chosen["hit_rate"]
+    column = {
+        "popularity_lookback": "buyers", "popularity_90d": "buyers_90d", "popularity_30d": "buyers_30d",
+        "popularity_7d": "buyers_7d", "popularity_decayed": "decayed_buyers",
+    }[chosen["model_name"]]  # fmt: skip
     popularity = frame(
         runner,
-        "select item_id, decayed_buyers, popularity_rank "
+        f"select item_id, cast({column} as double) as trend, popularity_rank "
         "from intermediate.int_recommendation_backtest_popularity "
         "where is_known_item and is_merchandise and buyers > 0",
-    ).sort_values(["decayed_buyers", "popularity_rank"], ascending=[False, True])
+    ).sort_values(["trend", "popularity_rank"], ascending=[False, True])
     ranked_items = popularity["item_id"].tolist()
     bought = (
         frame(

@@ -2,9 +2,14 @@
 
     python -m customer_intel.devtools.report {archetype-rfm,archetype-segments,churn,recommendations}
         [--build-db warehouse/build.duckdb] [--truth data/demo/_truth/users.parquet]
+    python -m customer_intel.devtools.report recommendation-ceiling [--build-db ...] [--raw data/demo]
 
 `churn` prints the churn model's coefficients, its out-of-time evaluation next to the
 recency-only baseline, and the decile table, as Markdown.
+
+`recommendation-ceiling` scores the demo generator's own purchase probabilities as a
+recommender on the build's backtest (devtools.demo_data.oracle) and prints its hit rate beside the
+best popularity baseline and the champion: how much is left to learn on the demo data.
 
 `archetype-segments` prints the adjusted Rand index between the planted archetypes and the
 K-means segments. `archetype-rfm` cross-tabulates the demo generator's planted archetypes (ground truth, read
@@ -174,6 +179,93 @@ RECOMMENDATION_QUERIES = (
 )
 
 
+def recommendation_ceiling(build_db: Path, raw_dir: Path, secret: str) -> list[dict[str, object]]:
+    """Per backtest mode: the hit rate at N of the generator's own probabilities (oracle_lists,
+    skipping the bought items in exclude_bought as every list does) on the people and relevant
+    items of the build's backtest, beside the best popularity baseline and the champion of
+    recommendation_evaluation (NULL champion in the mode not served). raw_dir is the demo data
+    the build read, with its `_truth/truth.json`."""
+    import json
+    from datetime import date
+
+    from customer_intel.devtools.demo_data.config import GeneratorConfig
+    from customer_intel.devtools.demo_data.oracle import generator_items, generator_people, oracle_lists
+
+    settings = json.loads((raw_dir / "_truth" / "truth.json").read_text())["config"]
+    cfg = GeneratorConfig(**{**settings, "end_date": date.fromisoformat(settings["end_date"])})
+    key_of = make_user_key_function(secret)
+    people = generator_people(cfg)
+    people = people.assign(user_key=people["user_id"].map(key_of))
+    items = generator_items(cfg)
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        relevant = con.execute(
+            "select evaluation_mode, user_key, item_id from intermediate.int_recommendation_backtest_relevant"
+        ).df()
+        bought = con.execute(
+            "select people.user_key, items.item_id "
+            "from intermediate.int_recommendation_person_items as items "
+            "inner join intermediate.int_recommendation_people as people "
+            "on items.snapshot_role = people.snapshot_role and items.user_index = people.user_index "
+            "where items.snapshot_role = 'recommendation_backtest' and items.is_bought"
+        ).df()
+        metrics = con.execute(
+            "select evaluation_mode, model_name, model_kind, hit_rate, top_n, is_champion "
+            "from marts.recommendation_evaluation order by evaluation_mode, candidate_order"
+        ).df()
+    finally:
+        con.close()
+    id_of = dict(zip(people["user_key"], people["user_id"], strict=True))
+    bought_pairs = [
+        (id_of[k], i) for k, i in zip(bought["user_key"], bought["item_id"], strict=True) if k in id_of
+    ]
+    rows: list[dict[str, object]] = []
+    for mode, mode_metrics in metrics.groupby("evaluation_mode", sort=True):
+        wanted = relevant[relevant["evaluation_mode"] == mode]
+        evaluated = people[people["user_key"].isin(set(wanted["user_key"]))]
+        skipped = bought_pairs if mode == "exclude_bought" else []
+        lists = oracle_lists(evaluated, items, skipped, int(mode_metrics["top_n"].iloc[0]))
+        key_by_id = dict(zip(people["user_id"], people["user_key"], strict=True))
+        lists = lists.assign(user_key=lists["user_id"].map(key_by_id))
+        hits = lists.merge(wanted, on=["user_key", "item_id"])
+        baselines = mode_metrics[mode_metrics["model_kind"] == "baseline"]
+        best = baselines.loc[baselines["hit_rate"].idxmax()]
+        champion = mode_metrics[mode_metrics["is_champion"]]
+        rows.append(
+            {
+                "evaluation_mode": mode,
+                "users_evaluated": wanted["user_key"].nunique(),
+                "generator_hit_rate": hits["user_key"].nunique() / max(wanted["user_key"].nunique(), 1),
+                "best_baseline": best["model_name"],
+                "best_baseline_hit_rate": float(best["hit_rate"]),
+                "champion": champion["model_name"].iloc[0] if len(champion) else None,
+                "champion_hit_rate": float(champion["hit_rate"].iloc[0]) if len(champion) else None,
+            }
+        )
+    return rows
+
+
+def markdown_ceiling(rows: list[dict[str, object]]) -> str:
+    """The ceiling rows as a Markdown table with the ratios to the best baseline."""
+    lines = [
+        "| mode | people | generator's probabilities | best baseline | champion "
+        "| generator / baseline | champion / baseline |",
+        "|---|---:|---:|---|---|---:|---:|",
+    ]
+    for r in rows:
+        base = float(r["best_baseline_hit_rate"])
+        champion = "" if r["champion"] is None else f"{r['champion']} {float(r['champion_hit_rate']):.3f}"
+        champion_ratio = "" if r["champion"] is None else f"{float(r['champion_hit_rate']) / base:.2f}x"
+        lines.append(
+            f"| {r['evaluation_mode']} | {int(r['users_evaluated']):,} "
+            f"| {float(r['generator_hit_rate']):.3f} "
+            f"| {r['best_baseline']} {base:.3f} | {champion} "
+            f"| {float(r['generator_hit_rate']) / base:.2f}x "
+            f"| {champion_ratio} |"
+        )
+    return "\n".join(lines)
+
+
 def recommendation_report(build_db: Path) -> str:
     """The recommendation backtest, list sources and top bought-together pairs as Markdown."""
     parts = []
@@ -270,6 +362,11 @@ def main(argv: list[str] | None = None) -> None:
     churn.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
     recs = sub.add_parser("recommendations", help="recommendation backtest, sources, bought-together pairs")
     recs.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
+    ceiling = sub.add_parser(
+        "recommendation-ceiling", help="the demo generator's probabilities as a recommender"
+    )
+    ceiling.add_argument("--build-db", type=Path, default=Path("warehouse/build.duckdb"))
+    ceiling.add_argument("--raw", type=Path, default=Path("data/demo"))
     retail = sub.add_parser("online-retail", help="import, build (measured) and rewrite the README section")
     retail.add_argument("--source", type=Path, default=ONLINE_RETAIL_SOURCE)
     retail.add_argument("--data-dir", type=Path, default=Path("data/online_retail"))
@@ -279,6 +376,8 @@ def main(argv: list[str] | None = None) -> None:
     secret = os.environ.get(SECRET_ENV_VAR) or DEMO_SECRET
     if args.report == "online-retail":
         rewrite_online_retail_readme(args.source, args.data_dir, args.build_db, args.readme, secret)
+    elif args.report == "recommendation-ceiling":
+        print(markdown_ceiling(recommendation_ceiling(args.build_db, args.raw, secret)))
     elif args.report == "recommendations":
         print(recommendation_report(args.build_db))
     elif args.report == "churn":
