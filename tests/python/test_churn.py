@@ -474,6 +474,20 @@ def test_deciles_and_scores_are_consistent(shared_build: tuple[DbtRunner, Path])
     means = [d[2] for d in deciles]
     assert means == sorted(means, reverse=True)
     assert deciles[-1][3] == pytest.approx(1.0)
+    # the noise band recomputed from the champion's out-of-time predictions, decile by decile
+    predictions = runner.query(
+        "select churn_probability, user_key from intermediate.int_churn_predictions "
+        "where snapshot_role = 'eval' and model_name = ? order by churn_probability desc, user_key",
+        [champion],
+    )
+    p = np.array([row[0] for row in predictions])
+    bands = runner.query(
+        "select decile, calibration_noise_band, is_within_noise_band, abs(calibration_gap) "
+        "from marts.churn_evaluation_deciles order by decile"
+    )
+    for (decile, band, within, gap), part in zip(bands, np.array_split(p, 10), strict=True):
+        assert band == pytest.approx(1.96 * np.sqrt(np.sum(part * (1 - part))) / len(part), rel=1e-9), decile
+        assert within == (gap <= band)
     # the top risk decile is mostly people who did churn, the bottom one mostly people who did not
     top, bottom = runner.query(
         "select observed_churn_rate from marts.churn_evaluation_deciles "

@@ -2,6 +2,10 @@
 -- predicted risk on the `eval` snapshot, scored by its backtest fit (out of time). Decile 1 =
 -- the tenth of people with the highest predicted probability (ties ordered by user_key so
 -- deciles are deterministic and equal-sized).
+-- calibration_noise_band: how far the observed rate of a decile strays from its mean prediction
+-- by chance alone when every prediction is right: 1.96 standard deviations of the mean of
+-- independent Bernoulli(p_i) outcomes, 1.96 × sqrt(Σ p_i (1 - p_i)) / n. A gap beyond it is
+-- miscalibration (or drift between the backtest's training and evaluation snapshots), not noise.
 
 with
 
@@ -48,6 +52,8 @@ by_decile as (
         count(*) as user_count,
         avg(churn_probability order by user_key) as mean_predicted_probability,
         avg(churned) as observed_churn_rate,
+        1.96 * sqrt(sum(churn_probability * (1 - churn_probability) order by user_key)) / count(*)
+            as calibration_noise_band,
         min(churn_probability) as min_predicted_probability,
         max(churn_probability) as max_predicted_probability
     from ranked
@@ -86,7 +92,9 @@ evaluated as (
         lift,
         cumulative_users,
         cumulative_churners,
+        calibration_noise_band,
         mean_predicted_probability - observed_churn_rate as calibration_gap,
+        abs(mean_predicted_probability - observed_churn_rate) <= calibration_noise_band as is_within_noise_band,
         cumulative_churners / nullif(total_churners, 0) as capture_rate,
         (cumulative_churners / cumulative_users) / nullif(overall_churn_rate, 0) as cumulative_lift
     from cumulative

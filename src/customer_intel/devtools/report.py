@@ -27,6 +27,12 @@ from pathlib import Path
 import duckdb
 from sklearn.metrics import adjusted_rand_score
 
+from customer_intel.devtools.demo_data.oracle import (
+    config_from_truth,
+    generator_items,
+    generator_people,
+    oracle_lists,
+)
 from customer_intel.ops.dbt_command import dbt_command
 from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR, make_user_key_function
 
@@ -128,8 +134,9 @@ CHURN_QUERIES = (
     ),
     (
         "Calibration, lift and capture of the champion by risk decile",
-        "select decile, model_name, user_count, mean_predicted_probability, observed_churn_rate, lift, "
-        "capture_rate from marts.churn_evaluation_deciles order by decile",
+        "select decile, model_name, user_count, mean_predicted_probability, observed_churn_rate, "
+        "calibration_noise_band, is_within_noise_band, lift, capture_rate "
+        "from marts.churn_evaluation_deciles order by decile",
     ),
     (
         "Serving logistic regression (standardised features; positive = raises churn risk)",
@@ -185,14 +192,7 @@ def recommendation_ceiling(build_db: Path, raw_dir: Path, secret: str) -> list[d
     items of the build's backtest, beside the best popularity baseline and the champion of
     recommendation_evaluation (NULL champion in the mode not served). raw_dir is the demo data
     the build read, with its `_truth/truth.json`."""
-    import json
-    from datetime import date
-
-    from customer_intel.devtools.demo_data.config import GeneratorConfig
-    from customer_intel.devtools.demo_data.oracle import generator_items, generator_people, oracle_lists
-
-    settings = json.loads((raw_dir / "_truth" / "truth.json").read_text())["config"]
-    cfg = GeneratorConfig(**{**settings, "end_date": date.fromisoformat(settings["end_date"])})
+    cfg = config_from_truth(raw_dir)
     key_of = make_user_key_function(secret)
     people = generator_people(cfg)
     people = people.assign(user_key=people["user_id"].map(key_of))
@@ -216,6 +216,7 @@ def recommendation_ceiling(build_db: Path, raw_dir: Path, secret: str) -> list[d
     finally:
         con.close()
     id_of = dict(zip(people["user_key"], people["user_id"], strict=True))
+    key_by_id = dict(zip(people["user_id"], people["user_key"], strict=True))
     bought_pairs = [
         (id_of[k], i) for k, i in zip(bought["user_key"], bought["item_id"], strict=True) if k in id_of
     ]
@@ -225,7 +226,6 @@ def recommendation_ceiling(build_db: Path, raw_dir: Path, secret: str) -> list[d
         evaluated = people[people["user_key"].isin(set(wanted["user_key"]))]
         skipped = bought_pairs if mode == "exclude_bought" else []
         lists = oracle_lists(evaluated, items, skipped, int(mode_metrics["top_n"].iloc[0]))
-        key_by_id = dict(zip(people["user_id"], people["user_key"], strict=True))
         lists = lists.assign(user_key=lists["user_id"].map(key_by_id))
         hits = lists.merge(wanted, on=["user_key", "item_id"])
         baselines = mode_metrics[mode_metrics["model_kind"] == "baseline"]

@@ -33,6 +33,8 @@ AFFINITY: tuple[tuple[str, str], ...] = (
     ("electronics", "sports"),
 )
 AFFINITY_PROBABILITY = 0.45
+# a person draws items of their own price class this many times more often than the others
+PRICE_CLASS_BOOST = 6.0
 
 
 def build_items(cfg: GeneratorConfig, rng: np.random.Generator) -> pd.DataFrame:
@@ -71,8 +73,8 @@ def item_sampler(
             if in_cat.empty:
                 idx, cum = np.array([0]), np.array([1.0])
             else:
-                # users prefer their own price class 6:1 over the others
-                boost = np.where(in_cat["price_class"].to_numpy() == price_class, 6.0, 1.0)
+                # users prefer their own price class PRICE_CLASS_BOOST:1 over the others
+                boost = np.where(in_cat["price_class"].to_numpy() == price_class, PRICE_CLASS_BOOST, 1.0)
                 w = in_cat["popularity"].to_numpy() * boost
                 idx = in_cat["item_idx"].to_numpy()
                 cum = np.cumsum(w) / w.sum()

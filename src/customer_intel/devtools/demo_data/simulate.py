@@ -23,6 +23,10 @@ from customer_intel.devtools.demo_data.config import (
     GeneratorConfig,
 )
 
+# a session's category: the person's favourite, their second category, else any category
+FAVOURITE_SHARE = 0.65
+SECOND_SHARE = 0.25
+
 
 def simulate_users(cfg: GeneratorConfig, rng: np.random.Generator, first: int, count: int) -> pd.DataFrame:
     """Draw archetype, engagement, preferences, signup and churn times for users [first, first+count)."""
@@ -102,7 +106,11 @@ def simulate_events(
     second = users["second_category"].to_numpy()[s_user]
     u = rng.random(len(s_user))
     n_cat = len(CATEGORIES)
-    s_category = np.where(u < 0.65, fav, np.where(u < 0.9, second, rng.integers(0, n_cat, len(s_user))))
+    s_category = np.where(
+        u < FAVOURITE_SHARE,
+        fav,
+        np.where(u < FAVOURITE_SHARE + SECOND_SHARE, second, rng.integers(0, n_cat, len(s_user))),
+    )
 
     # views: 1 + geometric per session, first viewed item is the session's main item
     n_views = rng.geometric(1.0 / _attr(users, "views_per_session")[s_user])
