@@ -3,8 +3,8 @@
 --   item_cf or factorization: the model's `current` list of int_recommendation_lists (item-CF
 --       scores from item_neighbors, or user_factors . item_factors), filled from popularity
 --       (main category, then overall) when the model has fewer than N candidates (rules there);
---   hybrid: the rank fusion of those two lists with the decayed popularity
---       (int_recommendation_hybrid_lists);
+--   hybrid: the rank fusion of those two lists with the trending baseline the backtest chose
+--       (int_recommendation_hybrid_lists, int_recommendation_trending_choice);
 --   a popularity baseline (e.g. popularity_30d, what is selling now): its N first items as of
 --       as_of_date that the person may be offered (bought items skipped unless
 --       recommend_already_bought), the same rule as in the backtest; a person for whom it has
