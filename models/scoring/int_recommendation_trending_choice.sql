@@ -3,7 +3,8 @@
 -- recommendation_champion_tolerance of it tying and the simplest tied one (the order of macro
 -- popularity_baselines) winning, the rule recommendation_evaluation applies to all candidates.
 -- Hit rate as there: the share of the people with something relevant in the mode
--- (int_recommendation_backtest_relevant) whose list holds at least one relevant item. What sells
+-- (int_recommendation_backtest_relevant) whose list holds at least one relevant item (macros
+-- recommendation_candidates and simplest_best_hit_rate hold the candidates and the rule). What sells
 -- now differs by shop (a wholesaler's last week, a stable shop's whole window), so the hybrid
 -- fuses the baseline that predicted the cutoff's next days best, not a fixed window.
 
@@ -20,15 +21,7 @@ relevant as (
 ),
 
 baselines as (
-    select
-        baselines.model_name,
-        baselines.candidate_order
-    from (
-        values
-        {%- for name, _ in popularity_baselines() %}
-        ('{{ name }}', {{ loop.index }}){{ "," if not loop.last }}
-        {%- endfor %}
-    ) as baselines (model_name, candidate_order)
+    {{ recommendation_candidates('baseline') }}
 ),
 
 evaluated as (
@@ -67,25 +60,8 @@ hit_rates as (
     group by baselines.model_name, baselines.candidate_order, evaluated.evaluation_mode
 ),
 
-best as (
-    select
-        evaluation_mode,
-        max(hit_rate) as best_hit_rate
-    from hit_rates
-    group by evaluation_mode
-),
-
 chosen as (
-    select
-        hit_rates.evaluation_mode,
-        hit_rates.model_name,
-        hit_rates.hit_rate
-    from hit_rates
-    inner join best on hit_rates.evaluation_mode = best.evaluation_mode
-    where hit_rates.hit_rate >= best.best_hit_rate - {{ tolerance }}
-    qualify row_number() over (
-        partition by hit_rates.evaluation_mode order by hit_rates.candidate_order
-    ) = 1
+    {{ simplest_best_hit_rate('hit_rates', tolerance) }}
 ),
 
 modes as (

@@ -38,21 +38,8 @@ cutoff as (
 ),
 
 models as (
-    -- every candidate, simplest first (the order ties are broken in): the baselines of macro
-    -- popularity_baselines in its order, then item-CF, the factorization and the hybrid
-    select
-        models.model_name,
-        models.model_kind,
-        models.candidate_order
-    from (
-        values
-        {%- for name, _ in popularity_baselines() %}
-        ('{{ name }}', 'baseline', {{ loop.index }}),
-        {%- endfor %}
-        ('item_cf', 'model', {{ popularity_baselines() | length + 1 }}),
-        ('factorization', 'model', {{ popularity_baselines() | length + 2 }}),
-        ('hybrid', 'model', {{ popularity_baselines() | length + 3 }})
-    ) as models (model_name, model_kind, candidate_order)
+    -- every candidate, simplest first (the order ties are broken in)
+    {{ recommendation_candidates() }}
 ),
 
 evaluated as (
@@ -170,20 +157,10 @@ serving_mode_metrics as (
     where evaluation_mode = '{{ serving_mode }}'
 ),
 
-best_hit_rate as (
-    select max(hit_rate) as best_hit_rate
-    from serving_mode_metrics
-),
-
 champion as (
     -- the champion: the best hit rate in the mode the lists are served in; candidates within
     -- recommendation_champion_tolerance of it tie, and the simplest tied one wins
-    select serving_mode_metrics.model_name
-    from serving_mode_metrics
-    cross join best_hit_rate
-    where serving_mode_metrics.hit_rate >= best_hit_rate.best_hit_rate - {{ tolerance }}
-    order by serving_mode_metrics.candidate_order
-    limit 1
+    {{ simplest_best_hit_rate('serving_mode_metrics', tolerance) }}
 ),
 
 flagged as (

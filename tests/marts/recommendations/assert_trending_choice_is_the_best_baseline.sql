@@ -1,7 +1,7 @@
--- The hybrid's trending component is the champion rule applied to the baselines of
--- recommendation_evaluation: in each mode with evaluated people, the chosen baseline's hit
--- rate is its row's there, it is within recommendation_champion_tolerance of the best
--- baseline, and no simpler baseline (lower candidate_order) is. Returns a row per broken mode.
+-- The hybrid's trending component is the champion rule (macro simplest_best_hit_rate) applied
+-- to the baselines' rows of recommendation_evaluation: in each mode with evaluated people, the
+-- chosen baseline is the one the rule picks from those rows, with the hit rate reported there
+-- (the choice computes its own). Returns a row per broken mode.
 
 {%- set tolerance = typed_var('recommendation_champion_tolerance') | float %}
 
@@ -25,23 +25,8 @@ baselines as (
     where model_kind = 'baseline'
 ),
 
-best as (
-    select
-        evaluation_mode,
-        max(hit_rate) as best_hit_rate
-    from baselines
-    group by evaluation_mode
-),
-
 expected as (
-    select
-        baselines.evaluation_mode,
-        baselines.model_name,
-        baselines.hit_rate
-    from baselines
-    inner join best on baselines.evaluation_mode = best.evaluation_mode
-    where baselines.hit_rate >= best.best_hit_rate - {{ tolerance }}
-    qualify row_number() over (partition by baselines.evaluation_mode order by baselines.candidate_order) = 1
+    {{ simplest_best_hit_rate('baselines', tolerance) }}
 ),
 
 broken as (

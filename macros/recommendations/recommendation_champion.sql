@@ -1,0 +1,49 @@
+{#- The recommendation candidates as a select of model_name, model_kind, candidate_order, the
+    simplest first (the order ties are broken in): the baselines of popularity_baselines in its
+    order, then item-CF, the factorization and the hybrid. `kind` keeps only one model_kind. -#}
+{% macro recommendation_candidates(kind=none) -%}
+    {%- set rows = [] %}
+    {%- for name, _ in popularity_baselines() %}
+        {%- do rows.append((name, 'baseline')) %}
+    {%- endfor %}
+    {%- for name in ['item_cf', 'factorization', 'hybrid'] %}
+        {%- do rows.append((name, 'model')) %}
+    {%- endfor %}
+    select
+        candidates.model_name,
+        candidates.model_kind,
+        candidates.candidate_order
+    from (
+        values
+        {%- for name, model_kind in rows %}
+        ('{{ name }}', '{{ model_kind }}', {{ loop.index }}){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as candidates (model_name, model_kind, candidate_order)
+    {%- if kind is not none %}
+    where candidates.model_kind = '{{ kind }}'
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The champion rule of the recommendations, per evaluation_mode: of the rows of `metrics`
+    (evaluation_mode, model_name, candidate_order, hit_rate), the simplest (lowest
+    candidate_order) whose hit rate is within `tolerance` of the mode's best. A select of
+    evaluation_mode, model_name, hit_rate. -#}
+{% macro simplest_best_hit_rate(metrics, tolerance) -%}
+    select
+        {{ metrics }}.evaluation_mode,
+        {{ metrics }}.model_name,
+        {{ metrics }}.hit_rate
+    from {{ metrics }}
+    inner join (
+        select
+            evaluation_mode,
+            max(hit_rate) as best_hit_rate
+        from {{ metrics }}
+        group by evaluation_mode
+    ) as best on {{ metrics }}.evaluation_mode = best.evaluation_mode
+    where {{ metrics }}.hit_rate >= best.best_hit_rate - {{ tolerance }}
+    qualify row_number() over (
+        partition by {{ metrics }}.evaluation_mode order by {{ metrics }}.candidate_order
+    ) = 1
+{%- endmacro %}
