@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, DbtRunner
+from conftest import MODELS_ONLY, PROJECT_DIR, DbtRunner
 from customer_intel.devtools.online_retail import NON_MERCHANDISE_CODES, convert
+from customer_intel.devtools.recommendation_check import check as recommendation_check
 from customer_intel.devtools.report import ONLINE_RETAIL_VARS
 
 pytestmark = pytest.mark.dbt
@@ -165,3 +166,28 @@ def test_the_backtest_champion_serves_and_its_lists_follow_its_rule(
             )
         }
         assert items == [item for item in ranked if item not in bought][: len(items)] and len(items) == 10
+
+
+# an analysis date with 30 days of purchases after it (the Christmas run-up)
+EARLIER_AS_OF = "2011-11-08"
+
+
+def test_served_lists_match_the_best_baseline_on_the_month_after(
+    retail_build: tuple[DbtRunner, Path], tmp_path: Path
+) -> None:
+    # out of time: built as of EARLIER_AS_OF, the served lists hit at least as many of the people
+    # who bought something new in the next 30 days as the best popularity baseline does
+    _, retail = retail_build
+    runner = DbtRunner(tmp_path)
+    dbt_vars = {"raw_data_path": str(retail / "raw"), **ONLINE_RETAIL_VARS, "as_of_date": EARLIER_AS_OF}
+    result = runner.run(
+        "build", "--select", "+user_recommendations", "+item_popularity", "+clean_events", *MODELS_ONLY,
+        dbt_vars=dbt_vars,
+    )  # fmt: skip
+    assert result.returncode == 0, result.output[-4000:]
+    rows = {name: (people, rate) for name, people, rate in recommendation_check(runner.db_path, 30)}
+    served = next(value for name, value in rows.items() if name.startswith("served"))
+    baselines = {name: value for name, value in rows.items() if name.startswith("popularity_")}
+    assert len(baselines) == 5 and served[0] > 500
+    assert all(people == served[0] for people, _ in baselines.values()), rows
+    assert served[1] >= max(rate for _, rate in baselines.values()), rows
