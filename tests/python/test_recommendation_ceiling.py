@@ -96,3 +96,8 @@ def test_no_candidate_beats_the_generators_probabilities(shared_build: tuple[Dbt
     served = rows["exclude_bought"]
     assert served["champion"] in ("item_cf", "factorization", "hybrid")
     assert served["best_baseline_hit_rate"] < served["champion_hit_rate"] < served["generator_hit_rate"]
+
+
+def test_data_without_the_generators_truth_gets_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="needs data made by the demo generator"):
+        config_from_truth(tmp_path)

@@ -68,8 +68,15 @@ def category_shares(favourite: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def config_from_truth(raw_dir: Path) -> GeneratorConfig:
-    """The generator settings a demo data directory was made with (its `_truth/truth.json`)."""
-    settings = json.loads((raw_dir / "_truth" / "truth.json").read_text())["config"]
+    """The generator settings a demo data directory was made with (its `_truth/truth.json`);
+    a clear error for data the demo generator did not make."""
+    truth = raw_dir / "_truth" / "truth.json"
+    if not truth.is_file():
+        raise SystemExit(
+            f"{truth} not found: the ceiling needs data made by the demo generator "
+            "(python -m customer_intel.devtools.demo_data), which writes its truth there"
+        )
+    settings = json.loads(truth.read_text())["config"]
     return GeneratorConfig(**{**settings, "end_date": date.fromisoformat(settings["end_date"])})
 
 
