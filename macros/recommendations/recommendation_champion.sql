@@ -1,3 +1,26 @@
+{#- The backtest hits of top-N lists, per list owner: a select of model_name, evaluation_mode,
+    user_key, hit_count (list items in the person's relevant set) and dcg (Σ 1 / log2(rank + 1)
+    over the hits), for every (model, mode, person) with at least one hit. `lists` holds
+    model_name, evaluation_mode, user_key, item_id, rank; `relevant` evaluation_mode, user_key,
+    item_id (int_recommendation_backtest_relevant). recommendation_evaluation and the trending
+    choice count hits with it, so their hit rates agree. -#}
+{% macro backtest_hits(lists, relevant) -%}
+    select
+        {{ lists }}.model_name,
+        {{ lists }}.evaluation_mode,
+        {{ lists }}.user_key,
+        count(*) as hit_count,
+        sum(1 / log2({{ lists }}.rank + 1) order by {{ lists }}.rank) as dcg
+    from {{ lists }}
+    inner join {{ relevant }}
+        on
+            {{ lists }}.evaluation_mode = {{ relevant }}.evaluation_mode
+            and {{ lists }}.user_key = {{ relevant }}.user_key
+            and {{ lists }}.item_id = {{ relevant }}.item_id
+    group by {{ lists }}.model_name, {{ lists }}.evaluation_mode, {{ lists }}.user_key
+{%- endmacro %}
+
+
 {#- The recommendation candidates as a select of model_name, model_kind, candidate_order, the
     simplest first (the order ties are broken in): the baselines of popularity_baselines in its
     order, then item-CF, the factorization and the hybrid. `kind` keeps only one model_kind. -#}

@@ -4,9 +4,10 @@
 -- popularity_baselines) winning, the rule recommendation_evaluation applies to all candidates.
 -- Hit rate as there: the share of the people with something relevant in the mode
 -- (int_recommendation_backtest_relevant) whose list holds at least one relevant item (macros
--- recommendation_candidates and simplest_best_hit_rate hold the candidates and the rule). What sells
--- now differs by shop (a wholesaler's last week, a stable shop's whole window), so the hybrid
--- fuses the baseline that predicted the cutoff's next days best, not a fixed window.
+-- recommendation_candidates, backtest_hits and simplest_best_hit_rate hold the candidates, the
+-- hits and the rule). What sells now differs by shop (a wholesaler's last week, a stable shop's
+-- whole window), so the hybrid fuses the baseline that predicted the cutoff's next days best,
+-- not a fixed window.
 
 {%- set tolerance = typed_var('recommendation_champion_tolerance') | float %}
 
@@ -32,16 +33,7 @@ evaluated as (
 ),
 
 hits as (
-    select distinct
-        baseline_lists.model_name,
-        baseline_lists.evaluation_mode,
-        baseline_lists.user_key
-    from baseline_lists
-    inner join relevant
-        on
-            baseline_lists.evaluation_mode = relevant.evaluation_mode
-            and baseline_lists.user_key = relevant.user_key
-            and baseline_lists.item_id = relevant.item_id
+    {{ backtest_hits('baseline_lists', 'relevant') }}
 ),
 
 hit_rates as (

@@ -55,19 +55,7 @@ evaluated as (
 ),
 
 hits as (
-    select
-        lists.model_name,
-        lists.evaluation_mode,
-        lists.user_key,
-        count(*) as hit_count,
-        sum(1 / log2(lists.rank + 1) order by lists.rank) as dcg
-    from lists
-    inner join relevant
-        on
-            lists.evaluation_mode = relevant.evaluation_mode
-            and lists.user_key = relevant.user_key
-            and lists.item_id = relevant.item_id
-    group by lists.model_name, lists.evaluation_mode, lists.user_key
+    {{ backtest_hits('lists', 'relevant') }}
 ),
 
 ideal as (

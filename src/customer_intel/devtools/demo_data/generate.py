@@ -36,12 +36,18 @@ from customer_intel.devtools.demo_data.write import (
 )
 
 
+def generator_seeds(cfg: GeneratorConfig) -> list[np.random.SeedSequence]:
+    """The generator's independent random streams: [0] the catalog, [1] the written events (bad
+    rows), [2] the planted experiment, [3 + c] the people of user chunk c (CHUNK_USERS each)."""
+    return np.random.SeedSequence(cfg.seed).spawn(3 + (cfg.users + CHUNK_USERS - 1) // CHUNK_USERS)
+
+
 def generate(cfg: GeneratorConfig, out: Path) -> dict[str, int]:
     """Generate the contract files into `out` (and ground truth into `out/_truth`); return counts."""
     out.mkdir(parents=True, exist_ok=True)
     truth_dir = out / "_truth"
     truth_dir.mkdir(exist_ok=True)
-    seeds = np.random.SeedSequence(cfg.seed).spawn(3 + (cfg.users + CHUNK_USERS - 1) // CHUNK_USERS)
+    seeds = generator_seeds(cfg)
     items = build_items(cfg, np.random.default_rng(seeds[0]))
     samplers = item_sampler(items, len(CATEGORIES))
     scratch_dir = Path(tempfile.mkdtemp(prefix="demo_data_"))

@@ -34,6 +34,7 @@ from customer_intel.devtools.demo_data.catalog import (
     build_items,
 )
 from customer_intel.devtools.demo_data.config import ARCHETYPES, CHUNK_USERS, GeneratorConfig
+from customer_intel.devtools.demo_data.generate import generator_seeds
 from customer_intel.devtools.demo_data.simulate import FAVOURITE_SHARE, SECOND_SHARE, simulate_users
 
 
@@ -83,7 +84,7 @@ def config_from_truth(raw_dir: Path) -> GeneratorConfig:
 def generator_people(cfg: GeneratorConfig) -> pd.DataFrame:
     """Every simulated person's id, favourite and second category and price class, drawn again
     with the generator's seeds (simulate_users is the first draw of each chunk's generator)."""
-    seeds = np.random.SeedSequence(cfg.seed).spawn(3 + (cfg.users + CHUNK_USERS - 1) // CHUNK_USERS)
+    seeds = generator_seeds(cfg)
     chunks = []
     for chunk, first in enumerate(range(0, cfg.users, CHUNK_USERS)):
         users = simulate_users(
@@ -104,7 +105,7 @@ def generator_people(cfg: GeneratorConfig) -> pd.DataFrame:
 
 def generator_items(cfg: GeneratorConfig) -> pd.DataFrame:
     """The simulated catalog with the item ids the raw files carry."""
-    seeds = np.random.SeedSequence(cfg.seed).spawn(3 + (cfg.users + CHUNK_USERS - 1) // CHUNK_USERS)
+    seeds = generator_seeds(cfg)
     items = build_items(cfg, np.random.default_rng(seeds[0]))
     return items.assign(item_id=[f"I{i:05d}" for i in items["item_idx"]])
 
