@@ -24,7 +24,7 @@
     quarantine as `malformed_csv_line`. A record that spans several lines is one malformed
     record (its first line is named).
 -#}
-{% macro register_raw_sources() %}
+{% macro duckdb__register_raw_sources() %}
     {%- if execute -%}
         {%- set raw_dir = raw_data_path() -%}
         {%- do run_query('create schema if not exists raw') -%}
@@ -90,7 +90,7 @@
         {%- if column_name | lower in present -%}
             {%- do select_list.append(adapter.quote(present[column_name | lower]) ~ ' as ' ~ adapter.quote(column_name)) -%}
         {%- elif source_node.columns[column_name].meta.get('optional', false) -%}
-            {%- do select_list.append('cast(null as varchar) as ' ~ adapter.quote(column_name)) -%}
+            {%- do select_list.append('cast(null as string) as ' ~ adapter.quote(column_name)) -%}
         {%- else -%}
             {{ exceptions.raise_compiler_error(
                 "Raw data contract: file " ~ label ~ " is missing required column '" ~ column_name

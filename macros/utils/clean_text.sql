@@ -1,13 +1,14 @@
-{#- A text column as trimmed varchar, with empty strings as NULL (CSV and Parquet alike). -#}
+{#- A text column as trimmed text, with empty strings as NULL (CSV and Parquet alike). -#}
 {% macro clean_text(column_name) -%}
-    nullif(trim(cast({{ column_name }} as varchar)), '')
+    nullif(trim(cast({{ column_name }} as string)), '')
 {%- endmacro %}
 
 
 {#- A timestamp parsed strictly: naive values are UTC, values with an offset are converted to
-    UTC; anything unparseable is NULL (the raw text is kept beside it). Needs TimeZone=UTC. -#}
+    UTC; anything unparseable is NULL (the raw text is kept beside it). Needs TimeZone=UTC
+    (engine forms: macros/engines/parsing.sql). -#}
 {% macro parse_timestamp(column_name) -%}
-    try_cast(try_cast({{ clean_text(column_name) }} as timestamptz) as timestamp)
+    {{ naive_utc_timestamp(clean_text(column_name)) }}
 {%- endmacro %}
 
 
@@ -16,7 +17,7 @@
     rounded or read as another number. -#}
 {% macro parse_whole_number(column_name) -%}
     case
-        when regexp_full_match({{ clean_text(column_name) }}, '[+-]?[0-9]{1,18}([.]0*)?')
+        when {{ full_match(clean_text(column_name), '[+-]?[0-9]{1,18}([.]0*)?') }}
             then try_cast(try_cast({{ clean_text(column_name) }} as decimal(38, 6)) as integer)
     end
 {%- endmacro %}
@@ -26,7 +27,7 @@
     ('1_000', '1e2', '0x10', 'inf' give NULL; DuckDB's own cast would accept some of them). -#}
 {% macro parse_decimal(column_name) -%}
     case
-        when regexp_full_match({{ clean_text(column_name) }}, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)')
+        when {{ full_match(clean_text(column_name), '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') }}
             then try_cast({{ clean_text(column_name) }} as decimal(18, 4))
     end
 {%- endmacro %}
