@@ -60,7 +60,7 @@ CDNOW_DIR := data/cdnow
 DEMO_SECRET_CMD = $(PY) -c 'from customer_intel.ops.pii import DEMO_SECRET; print(DEMO_SECRET)'
 
 .PHONY: help setup run test lint sqlfluff dbt-score pytest dbt-test bench clean import-online-retail \
-	run-online-retail online-retail-report import-cdnow run-cdnow export docs
+	run-online-retail online-retail-report import-cdnow run-cdnow export docs spark-check
 
 help:
 	@echo "make run    build the warehouse (demo data, or RAW_DATA_PATH=... AS_OF_DATE=...) and publish it"
@@ -71,6 +71,7 @@ help:
 	@echo "make run-online-retail   import UCI Online Retail and build/publish it (warehouse/online_retail.duckdb)"
 	@echo "make online-retail-report  rebuild Online Retail (timed) and regenerate its README section"
 	@echo "make import-cdnow   convert the CDNOW sample (CDNOW_SOURCE=...) into the raw contract (data/cdnow)"
+	@echo "make spark-check  the same project on local Spark, every published table compared with DuckDB"
 	@echo "make run-cdnow      import CDNOW and build/publish it as of CDNOW_AS_OF (1998-06-30) (warehouse/cdnow.duckdb)"
 
 $(BIN)/.installed: requirements.txt
@@ -178,6 +179,20 @@ override SCALE := $(value SCALE)
 export SCALE
 bench: $(BIN)/.installed
 	$(PY) -m customer_intel.devtools.bench
+
+# The same project on local Spark (dbt-spark, method session), compared table by table with a
+# DuckDB build of the demo data. Its own pinned environment (requirements-spark.txt, .venv-spark)
+# and Java 17 (installed with apt-get when missing). See README, "Scaling out".
+SPARK_VENV := .venv-spark
+$(SPARK_VENV)/bin/.installed: requirements-spark.txt
+	@command -v java >/dev/null 2>&1 || { echo "Java not found: installing openjdk-17-jre-headless"; \
+		$$(command -v sudo) apt-get update -qq && $$(command -v sudo) apt-get install -y -qq openjdk-17-jre-headless; }
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	@touch $@
+
+spark-check: $(BIN)/.installed $(SPARK_VENV)/bin/.installed $(DEMO_STAMP)
+	$(PY) -m customer_intel.devtools.spark_check --spark-python $(SPARK_VENV)/bin/python --raw $(DEMO_DIR)
 
 clean:
 	rm -rf target logs warehouse data bench/work .pytest_cache exports

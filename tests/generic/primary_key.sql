@@ -16,7 +16,7 @@ key_profile as (
             where {% for column in columns %}{{ column }} is null{% if not loop.last %} or {% endif %}{% endfor %}
         ) as null_key_rows,
         -- a row value is never NULL itself, so a key with a NULL part is counted too
-        count(distinct row({{ columns | join(', ') }})) as distinct_keys
+        count(distinct {{ row_value(columns) }}) as distinct_keys
     from {{ model }}
 ),
 

@@ -70,10 +70,10 @@ def quote(name: str) -> str:
 def normalised_expression(column: str, data_type: str, decimals: int) -> str:
     """The comparison form of one column (see the module docstring)."""
     upper = data_type.upper()
+    if upper.startswith(TEXT_PREFIXES) or upper.endswith("]") or upper.startswith(("STRUCT", "MAP", "UNION")):
+        return f"cast({quote(column)} as varchar) as {quote(column)}"
     if upper.startswith(NUMERIC_PREFIXES):
         return f"round(cast({quote(column)} as double), {int(decimals)}) as {quote(column)}"
-    if upper.startswith(TEXT_PREFIXES) or upper.endswith("[]") or upper.startswith(("STRUCT", "MAP")):
-        return f"cast({quote(column)} as varchar) as {quote(column)}"
     return quote(column)
 
 

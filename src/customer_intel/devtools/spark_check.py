@@ -1,0 +1,125 @@
+"""The Spark check (`make spark-check`): the same project on local Spark, compared with DuckDB.
+
+Steps, each timed:
+
+1. `dbt build` on DuckDB (this environment) of the fixture data into `<work>/duckdb/build.duckdb`;
+2. `dbt build` on a local SparkSession through the harness customer_intel.ops.spark_local, run by
+   the Spark environment's Python (`--spark-python`, the venv of requirements-spark.txt), into a
+   fresh `<work>/spark` (warehouse and metastore): seeds, every SQL and Python model, every data
+   and unit test;
+3. every table of the published schema (`marts`) of the two builds compared with
+   customer_intel.devtools.compare_builds (`except all` both ways; numbers to 9 decimals).
+
+Both builds read the same raw files with the same vars and the same pseudonymisation secret (the
+labelled demo secret unless DBT_ENV_SECRET_PII_SALT is set). Exit code 0 only when both builds
+pass and every table is equal. The comparison is written to `<work>/comparison.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from customer_intel.devtools.compare_builds import compare_builds, report
+from customer_intel.ops.dbt_command import dbt_command
+from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR
+from customer_intel.ops.settings import PROJECT_DIR
+
+PUBLISHED_SCHEMAS = ["marts"]
+
+
+def fixture_vars(raw_dir: Path) -> dict[str, object]:
+    """The vars of both builds: the fixture directory and a pinned load time (as `make dbt-test`)."""
+    return {"raw_data_path": str(raw_dir.resolve()), "load_time": "2026-11-01"}
+
+
+def run_step(name: str, command: list[str], env: dict[str, str], log: Path) -> tuple[bool, float]:
+    """Run `command`, its output to `log`; return (succeeded, wall seconds)."""
+    started = time.monotonic()
+    with log.open("w") as out:
+        result = subprocess.run(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_DIR, check=False
+        )
+    seconds = time.monotonic() - started
+    print(
+        f"{name}: {'ok' if result.returncode == 0 else 'FAILED'} in {seconds:.1f} s (log: {log})", flush=True
+    )
+    return result.returncode == 0, seconds
+
+
+def dbt_summary(log: Path) -> str:
+    """dbt's closing `Done. PASS=...` line from a log, or '' when absent."""
+    lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if "Done. PASS=" in line]
+    return lines[-1].split("  ", 1)[-1] if lines else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--spark-python", type=Path, required=True, help="Python of the Spark environment")
+    parser.add_argument("--raw", type=Path, required=True, help="fixture directory in the raw-data contract")
+    parser.add_argument("--work", type=Path, default=Path("warehouse/spark_check"), help="work directory")
+    args = parser.parse_args(argv)
+
+    work = args.work.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "duckdb").mkdir(parents=True)
+    (work / "spark").mkdir(parents=True)
+    env = dict(os.environ)
+    env.setdefault(SECRET_ENV_VAR, DEMO_SECRET)
+    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    dbt_vars = fixture_vars(args.raw)
+
+    duck_env = {**env, "DBT_DUCKDB_PATH": str(work / "duckdb" / "build.duckdb")}
+    duck_ok, duck_seconds = run_step(
+        "DuckDB build",
+        dbt_command(
+            "build",
+            dbt_vars=dbt_vars,
+            target_path=work / "duckdb" / "target",
+            log_path=work / "duckdb" / "logs",
+        ),
+        duck_env,
+        work / "duckdb.log",
+    )
+    spark_env = {
+        **env,
+        "CUSTOMER_INTEL_SPARK_DIR": str(work / "spark"),
+        "PYTHONPATH": str(PROJECT_DIR / "src"),
+    }
+    spark_command = [
+        str(args.spark_python), "-m", "customer_intel.ops.spark_local", "build", "--target", "spark",
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(work / "spark" / "target"), "--log-path", str(work / "spark" / "logs"),
+        "--vars", json.dumps(dbt_vars),
+    ]  # fmt: skip
+    spark_ok, spark_seconds = run_step("Spark build", spark_command, spark_env, work / "spark.log")
+    print(f"DuckDB: {dbt_summary(work / 'duckdb.log')}")
+    print(f"Spark:  {dbt_summary(work / 'spark.log')}")
+    if not (duck_ok and spark_ok):
+        print(f"spark-check FAILED: a build failed (see {work / 'duckdb.log'} and {work / 'spark.log'})")
+        return 1
+
+    started = time.monotonic()
+    results = compare_builds(
+        work / "duckdb" / "build.duckdb", None, work / "spark" / "warehouse", PUBLISHED_SCHEMAS
+    )
+    text = report(results)
+    (work / "comparison.md").write_text(text + "\n")
+    print(text)
+    print(
+        f"Wall time: DuckDB build {duck_seconds:.1f} s, Spark build {spark_seconds:.1f} s, "
+        f"comparison {time.monotonic() - started:.1f} s"
+    )
+    equal = bool(results) and all(r.equal for r in results)
+    print("spark-check: every published table equal" if equal else "spark-check FAILED: tables differ")
+    return 0 if equal else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
