@@ -293,7 +293,7 @@ def fit_header(fit_role: str, model_name: str, training: pd.DataFrame) -> dict[s
 
 def typed_export(table: pd.DataFrame) -> pd.DataFrame:
     """An exported table with stable types whatever its rows: the training date as datetime64
-    (NaT without rows; the dbt model casts it to DATE, relations.with_date_columns) and text
+    (NaT without rows; the dbt model casts it to DATE, relations.to_engine) and text
     columns as strings (DuckDB gives an all-None object column its NULL type)."""
     table = table.assign(training_snapshot_date=pd.to_datetime(table["training_snapshot_date"]))
     text = [c for c in TEXT_COLUMNS if c in table.columns]
