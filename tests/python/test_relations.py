@@ -173,3 +173,86 @@ def test_spark_schema_and_rows_of_a_result_frame() -> None:
         spark_schema(frame, ["nope"])
     with pytest.raises(TypeError, match="no Spark type"):
         spark_schema(pd.DataFrame({"o": [object()]}))
+
+
+# DuckDB's type of a frame column -> the Spark type spark_schema gives it
+DUCKDB_TO_SPARK = {
+    "TINYINT": "tinyint",
+    "SMALLINT": "smallint",
+    "INTEGER": "int",
+    "BIGINT": "bigint",
+    "FLOAT": "float",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+    "VARCHAR": "string",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp_ntz",
+}
+
+
+def package_results(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """Result frames of the package's Python models, degenerate ones included (no rows, no
+    training people), with their date columns."""
+    from customer_intel.ml.churn import DATE_COLUMNS, ChurnConfig, churn_model_table
+    from customer_intel.ml.churn_tree import TreeConfig, churn_tree_table
+    from customer_intel.ml.clv import clv_model_table, spend_frame, summary_frame
+    from customer_intel.ml.factorization import FactorizationConfig, item_factors_table
+    from customer_intel.ml.recommend import NeighborConfig, item_neighbors_table
+    from customer_intel.ml.segmentation import K_SELECTION_EMPTY, SEGMENT_MODEL_EMPTY
+
+    rng = np.random.default_rng(0)
+    n = 60
+    churn = pd.DataFrame(
+        {
+            "snapshot_role": np.where(np.arange(n) % 2, "train", "serving_train"),
+            "snapshot_date": pd.Timestamp("2026-01-01"),
+            "user_key": [f"u{i:03d}" for i in range(n)],
+            "a": rng.normal(size=n),
+            "log1p_recency_days": rng.random(n),
+            "is_churned": rng.random(n) < 0.5,
+        }
+    )
+    base = con.sql(
+        "select 'current' as snapshot_role, date '2026-01-01' as calibration_end_date, "
+        "'u' as user_key, 1::bigint as frequency, 1 as recency_days, 2 as age_days, "
+        "1.0::double as repeat_transaction_value limit 0"
+    )
+    pairs = [(f"u{u}", f"i{(u + j) % 5}", 1.0 + j) for u in range(8) for j in range(3)]
+    person_items = con.sql(
+        "select 'current' as snapshot_role, 0::bigint as user_index, 0::bigint as item_index, "
+        "1.0::double as interaction_weight, true as is_bought limit 0"
+    )
+    items = pd.DataFrame({"item_id": ["a"], "item_index": [0], "is_recommendable": [True]})
+    dates, clv_dates = list(DATE_COLUMNS), ["calibration_end_date"]
+    linear, tree = ChurnConfig(features=("a",)), TreeConfig(features=("a",))
+    columns = ["user_key", "item_id", "interaction_weight"]
+    return {
+        "churn_model": (churn_model_table(churn, linear), dates),
+        "churn_model_empty": (churn_model_table(churn.head(0), linear), dates),
+        "churn_tree": (churn_tree_table(churn, tree), dates),
+        "churn_tree_empty": (churn_tree_table(churn.head(0), tree), dates),
+        "clv_model_empty": (clv_model_table(summary_frame(base), spend_frame(base), 10), clv_dates),
+        "item_neighbors": (
+            item_neighbors_table(pd.DataFrame(pairs, columns=columns), NeighborConfig(min_co_users=1)),
+            [],
+        ),
+        "item_neighbors_empty": (
+            item_neighbors_table(pd.DataFrame(pairs[:1], columns=columns), NeighborConfig()),
+            [],
+        ),
+        "item_factors_empty": (item_factors_table(person_items, items, FactorizationConfig()), []),
+        "segment_k_selection_empty": (K_SELECTION_EMPTY.copy(), []),
+        "segment_model_empty": (SEGMENT_MODEL_EMPTY.copy(), []),
+    }
+
+
+def test_spark_schema_gives_every_result_the_types_duckdb_gives_it(con: duckdb.DuckDBPyConnection) -> None:
+    """Whatever a Python model returns, Spark stores the column types DuckDB stores (rows or
+    none, dates as DATE, all-NULL text as string), and every row converts."""
+    for name, (frame, dates) in package_results(con).items():
+        relation = to_engine(con, frame, dates) if dates else con.from_df(frame)
+        duck = [DUCKDB_TO_SPARK[str(t)] for t in relation.types]
+        spark = [part.rsplit(" ", 1)[1] for part in spark_schema(frame, dates).split(", ")]
+        assert spark == duck, name
+        assert len(spark_rows(frame, dates)) == len(frame), name
+        assert name.endswith("_empty") or len(frame), name
