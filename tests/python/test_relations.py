@@ -25,6 +25,7 @@ from customer_intel.ml.relations import (
     quote_identifier,
     select,
     semi_join,
+    spark_arrays,
     spark_frame,
     spark_rows,
     spark_schema,
@@ -114,30 +115,50 @@ def test_to_engine_on_duckdb(con: duckdb.DuckDBPyConnection) -> None:
     assert relation.fetchall() == [(dt.date(2026, 1, 2), 1.0), (None, None)]
 
 
+SAMPLE_FIELDS = [
+    ("s", "string"),
+    ("d", "date"),
+    ("dec", "decimal(18,4)"),
+    ("i", "int"),
+    ("b", "bigint"),
+    ("f", "boolean"),
+    ("x", "double"),
+    ("ts", "timestamp_ntz"),
+    ("i2", "int"),
+]
+# the same two rows as collected from Spark and as a DuckDB query
+SAMPLE_ROWS = [
+    ("a", dt.date(2024, 1, 2), Decimal("1.5000"), 3, 4, True, 2.5, dt.datetime(2024, 1, 1, 10), 7),
+    ("b", None, None, None, None, None, None, None, 8),
+]
+SAMPLE_SQL = (
+    "select * from (values "
+    "('a', date '2024-01-02', 1.5::decimal(18,4), 3, 4::bigint, true, 2.5::double, "
+    "timestamp '2024-01-01 10:00:00', 7), "
+    "('b', null, null, null, null, null, null, null, 8)) as t(s, d, dec, i, b, f, x, ts, i2)"
+)
+
+
+def test_spark_arrays_like_duckdb_fetchnumpy(con: duckdb.DuckDBPyConnection) -> None:
+    got = spark_arrays(SAMPLE_FIELDS, SAMPLE_ROWS)
+    expected = con.sql(SAMPLE_SQL).fetchnumpy()
+    assert list(got) == list(expected)
+    for name, want in expected.items():
+        have = got[name]
+        assert have.dtype == want.dtype, name
+        assert np.ma.isMaskedArray(have) == np.ma.isMaskedArray(want), name
+        assert np.array_equal(np.ma.getmaskarray(have), np.ma.getmaskarray(want)), name
+        # NULL as None on both (masked entries), the rest equal
+        assert np.ma.asarray(have).tolist() == np.ma.asarray(want).tolist(), name
+    assert got["s"].tolist() == ["a", "b"]
+    empty = spark_arrays([("n", "bigint"), ("s", "string")], [])
+    assert empty["n"].dtype == np.int64 and len(empty["s"]) == 0
+
+
 def test_spark_frame_types_like_duckdb_df(con: duckdb.DuckDBPyConnection) -> None:
     """Collected Spark rows become the frame DuckDB's .df() gives for the same table."""
-    fields = [
-        ("s", "string"),
-        ("d", "date"),
-        ("dec", "decimal(18,4)"),
-        ("i", "int"),
-        ("b", "bigint"),
-        ("f", "boolean"),
-        ("x", "double"),
-        ("ts", "timestamp_ntz"),
-        ("i2", "int"),
-    ]
-    rows = [
-        ("a", dt.date(2024, 1, 2), Decimal("1.5000"), 3, 4, True, 2.5, dt.datetime(2024, 1, 1, 10), 7),
-        ("b", None, None, None, None, None, None, None, 8),
-    ]
-    got = spark_frame(fields, rows)
-    expected = con.sql(
-        "select * from (values "
-        "('a', date '2024-01-02', 1.5::decimal(18,4), 3, 4::bigint, true, 2.5::double, "
-        "timestamp '2024-01-01 10:00:00', 7), "
-        "('b', null, null, null, null, null, null, null, 8)) as t(s, d, dec, i, b, f, x, ts, i2)"
-    ).df()
+    got = spark_frame(SAMPLE_FIELDS, SAMPLE_ROWS)
+    expected = con.sql(SAMPLE_SQL).df()
     assert got.dtypes.astype(str).tolist() == expected.dtypes.astype(str).tolist()
     pd.testing.assert_frame_equal(got, expected)
     empty = spark_frame([("s", "string"), ("n", "bigint")], [])

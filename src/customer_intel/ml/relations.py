@@ -152,10 +152,10 @@ def to_pandas(relation: Any) -> pd.DataFrame:
 
 def to_numpy(relation: Any) -> dict[str, np.ndarray]:
     """The columns of `relation` as NumPy arrays by name (DuckDB's `.fetchnumpy()`; on Spark
-    the columns of `to_pandas`)."""
+    `spark_arrays` of the collected rows)."""
     if engine_of(relation) == "spark":
-        frame = to_pandas(relation)
-        return {c: frame[c].to_numpy() for c in frame.columns}
+        fields = [(f.name, f.dataType.simpleString()) for f in relation.schema.fields]
+        return spark_arrays(fields, relation.collect())
     return relation.fetchnumpy()
 
 
@@ -209,6 +209,44 @@ def spark_frame(fields: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
     order, each row a sequence of values in that order (see `spark_column`)."""
     columns = {name: spark_column([row[i] for row in rows], kind) for i, (name, kind) in enumerate(fields)}
     return pd.DataFrame(columns, columns=[name for name, _ in fields])
+
+
+SPARK_NUMPY_DTYPES = {
+    **SPARK_INTEGER_DTYPES,
+    "boolean": "bool",
+    "float": "float32",
+    "double": "float64",
+    "date": "datetime64[us]",
+    "timestamp": "datetime64[us]",
+    "timestamp_ntz": "datetime64[us]",
+}
+
+
+def spark_array(values: list[Any], spark_type: str) -> np.ndarray:
+    """One column of collected Spark values as DuckDB's `.fetchnumpy()` gives it: numbers,
+    booleans and dates as NumPy dtypes (decimals as float64), masked where NULL when a value is
+    NULL; text and anything else as objects (None for NULL)."""
+    dtype = SPARK_NUMPY_DTYPES.get(spark_type, "float64" if spark_type.startswith("decimal") else None)
+    if dtype is None:
+        return np.array(values, dtype=object)
+    mask = np.array([v is None for v in values], dtype=bool)
+    if dtype.startswith("datetime64"):
+        filled = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "us") for v in values])
+        data = filled.astype(dtype) if len(values) else np.zeros(0, dtype=dtype)
+    else:
+        fill: Any = False if dtype == "bool" else 0
+        data = (
+            np.array([fill if v is None else v for v in values]).astype(dtype)
+            if len(values)
+            else np.zeros(0, dtype)
+        )
+    return np.ma.masked_array(data, mask=mask) if mask.any() else data
+
+
+def spark_arrays(fields: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]) -> dict[str, np.ndarray]:
+    """NumPy arrays by name from collected Spark rows (`fields`: (name, Spark simpleString
+    type) in order; see `spark_array`)."""
+    return {name: spark_array([row[i] for row in rows], kind) for i, (name, kind) in enumerate(fields)}
 
 
 def spark_type_of(series: pd.Series, is_date: bool) -> str:
