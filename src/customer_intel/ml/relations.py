@@ -15,7 +15,8 @@ by attributes: a relation of either engine turns an unknown attribute into a col
 
 Spark has no pyarrow here, so both directions go row by row: `spark_frame` builds the frame
 DuckDB's `.df()` would give from collected rows (decimals as float64, dates as datetime64,
-integer and boolean columns nullable only when they hold a NULL), and `spark_schema` /
+integer and boolean columns nullable only when they hold a NULL), `spark_arrays` the arrays of
+DuckDB's `.fetchnumpy()` (masked where NULL), and `spark_schema` /
 `spark_rows` turn a result frame into rows and an explicit schema (NaN as NULL, as DuckDB
 reads a frame; the date columns as DATE).
 """
