@@ -2,7 +2,7 @@
 
 from customer_intel.ml.churn import DATE_COLUMNS, training_frame
 from customer_intel.ml.churn_tree import churn_tree_table, tree_config_from_params
-from customer_intel.ml.relations import with_date_columns
+from customer_intel.ml.relations import to_engine
 
 
 def model(dbt, session):
@@ -17,6 +17,6 @@ def model(dbt, session):
         "min_training_rows": dbt.config.get("min_training_rows"),
     }
     cfg = tree_config_from_params(params)
-    # only the training rows, and of them the key, the label and the features, leave DuckDB
+    # only the training rows, and of them the key, the label and the features, leave the warehouse
     frame = training_frame(dbt.ref("int_churn_snapshots"), cfg.features)
-    return with_date_columns(session, churn_tree_table(frame, cfg), DATE_COLUMNS)
+    return to_engine(session, churn_tree_table(frame, cfg), DATE_COLUMNS)

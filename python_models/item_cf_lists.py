@@ -1,6 +1,7 @@
 """The item-CF part of every recommendation list, scored in bounded memory by the package."""
 
 from customer_intel.ml.cf_scoring import config_from_params, item_cf_lists_table
+from customer_intel.ml.relations import order_by, select, to_engine, to_pandas
 
 
 def model(dbt, session):
@@ -13,12 +14,13 @@ def model(dbt, session):
         "serve_bought": dbt.config.get("serve_bought"),
         "max_block_contributions": dbt.config.get("max_block_contributions"),
     }
+    # dbt reads the refs from the code: literal names
+    current, backtest = dbt.ref("item_neighbors"), dbt.ref("item_neighbors_backtest")
+    links = ["item_id", "neighbor_item_id", "similarity"]
     neighbors = {
-        "current": dbt.ref("item_neighbors").project("item_id, neighbor_item_id, similarity").df(),
-        "recommendation_backtest": dbt.ref("item_neighbors_backtest")
-        .project("item_id, neighbor_item_id, similarity")
-        .df(),
+        "current": to_pandas(order_by(select(current, links), links[:2])),
+        "recommendation_backtest": to_pandas(order_by(select(backtest, links), links[:2])),
     }
-    items = dbt.ref("int_recommendation_items").df()
+    items = to_pandas(order_by(dbt.ref("int_recommendation_items"), ["item_index"]))
     person_items = dbt.ref("int_recommendation_person_items")
-    return item_cf_lists_table(person_items, items, neighbors, config_from_params(params))
+    return to_engine(session, item_cf_lists_table(person_items, items, neighbors, config_from_params(params)))

@@ -1,6 +1,7 @@
 """Top-K similar items of every item, from the current snapshot of the user-item matrix."""
 
 from customer_intel.ml.recommend import config_from_params, item_neighbors_from_relations
+from customer_intel.ml.relations import to_engine
 from customer_intel.ml.snapshots import rows_at_snapshot
 
 
@@ -20,5 +21,6 @@ def model(dbt, session):
         dbt.ref("int_user_item_interactions_snapshots"), snapshots, "current", "as_of_date"
     )
     popularity = rows_at_snapshot(dbt.ref("int_item_popularity_snapshots"), snapshots, "current")
-    # only coded positive interactions of merchandise items leave DuckDB
-    return item_neighbors_from_relations(interactions, popularity, config_from_params(params))
+    # only coded positive interactions of merchandise items leave the warehouse
+    table = item_neighbors_from_relations(interactions, popularity, config_from_params(params))
+    return to_engine(session, table)

@@ -1,6 +1,7 @@
 """Top-K similar items trained on the backtest interactions (as of as_of_date minus the backtest days)."""
 
 from customer_intel.ml.recommend import config_from_params, item_neighbors_from_relations
+from customer_intel.ml.relations import to_engine
 
 
 def model(dbt, session):
@@ -14,9 +15,10 @@ def model(dbt, session):
         "shrinkage": dbt.config.get("shrinkage"),
         "block_items": dbt.config.get("block_items"),
     }
-    # only coded positive interactions of merchandise items leave DuckDB
-    return item_neighbors_from_relations(
+    # only coded positive interactions of merchandise items leave the warehouse
+    table = item_neighbors_from_relations(
         dbt.ref("int_recommendation_backtest_interactions"),
         dbt.ref("int_recommendation_backtest_popularity"),
         config_from_params(params),
     )
+    return to_engine(session, table)

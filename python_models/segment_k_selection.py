@@ -1,5 +1,6 @@
 """K-means model selection: metrics for each candidate k, the chosen k flagged."""
 
+from customer_intel.ml.relations import to_engine
 from customer_intel.ml.segmentation import config_from_params, evaluate_k_range, features_frame
 
 
@@ -20,4 +21,5 @@ def model(dbt, session):
     }
     cfg = config_from_params(params)
     # k is chosen on a seeded sample of at most `selection_max_rows` buyers (see the package)
-    return evaluate_k_range(features_frame(dbt.ref("int_segmentation_features"), cfg), cfg)
+    table = evaluate_k_range(features_frame(dbt.ref("int_segmentation_features"), cfg), cfg)
+    return to_engine(session, table)

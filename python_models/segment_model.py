@@ -1,5 +1,6 @@
 """The fitted K-means model as a table: centroids per segment and feature, and the scaling."""
 
+from customer_intel.ml.relations import order_by, to_engine, to_pandas
 from customer_intel.ml.segmentation import config_from_params, features_frame, segment_model_table
 
 
@@ -20,4 +21,5 @@ def model(dbt, session):
     }
     cfg = config_from_params(params)
     features = features_frame(dbt.ref("int_segmentation_features"), cfg)
-    return segment_model_table(features, dbt.ref("segment_k_selection").df(), cfg)
+    selection = to_pandas(order_by(dbt.ref("segment_k_selection"), ["k"]))
+    return to_engine(session, segment_model_table(features, selection, cfg))

@@ -31,7 +31,7 @@ from customer_intel.ml.churn import (
     training_frame,
 )
 from customer_intel.ml.churn_tree import TREE_CONFIG_KEYS, TreeConfig, churn_tree_table
-from customer_intel.ml.relations import with_date_columns
+from customer_intel.ml.relations import to_engine
 from customer_intel.ml.segmentation import fit_scaling
 
 FEATURES = ("a", "b", "c")
@@ -164,7 +164,7 @@ def test_exported_tables_keep_their_types_without_training_rows() -> None:
     try:
         tables = (churn_model_table(empty, ChurnConfig(features=FEATURES)), churn_tree_table(empty, tree_cfg))
         for table in tables:
-            relation = with_date_columns(con, table, DATE_COLUMNS)
+            relation = to_engine(con, table, DATE_COLUMNS)
             types = dict(zip(relation.columns, map(str, relation.types), strict=True))
             assert types["training_snapshot_date"] == "DATE"
             assert "NULL" not in types.values(), types

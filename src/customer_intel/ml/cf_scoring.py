@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import sparse
 
 from customer_intel.ml.recommend import positions_in_runs
+from customer_intel.ml.relations import order_by, select, to_numpy, where
 
 SCALE = 10**12
 
@@ -277,22 +278,21 @@ def list_modes(serve_bought: bool) -> list[tuple[str, str, bool]]:
 def role_arrays(
     person_items: object, items: pd.DataFrame, neighbors: pd.DataFrame, role: str, history_items: int
 ) -> CfArrays:
-    """The numeric inputs of one snapshot role. `person_items` is the DuckDB relation of
-    int_recommendation_person_items: only the role's numbers leave the warehouse (the history
-    rows within `history_items` and the bought items), never the person keys."""
+    """The numeric inputs of one snapshot role. `person_items` is the relation of
+    int_recommendation_person_items (DuckDB or Spark): only the role's numbers leave the
+    warehouse (the history rows within `history_items` and the bought items, ordered by person
+    and item), never the person keys."""
     if role not in ROLES:
         raise ValueError(f"unknown snapshot role {role!r}")
-    history = (
-        person_items.filter(
-            f"snapshot_role = '{role}' and history_rank <= {int(history_items)} and item_index is not null"
-        )
-        .project("user_index, item_index, interaction_weight")
-        .fetchnumpy()
+    history = role_numbers(
+        person_items,
+        f"snapshot_role = '{role}' and history_rank <= {int(history_items)} and item_index is not null",
+        ["user_index", "item_index", "interaction_weight"],
     )
-    bought = (
-        person_items.filter(f"snapshot_role = '{role}' and is_bought and item_index is not null")
-        .project("user_index, item_index")
-        .fetchnumpy()
+    bought = role_numbers(
+        person_items,
+        f"snapshot_role = '{role}' and is_bought and item_index is not null",
+        ["user_index", "item_index"],
     )
     index = pd.Index(items["item_id"].astype(object))
     link_item = index.get_indexer(neighbors["item_id"].astype(object))
@@ -312,6 +312,12 @@ def role_arrays(
         bought_item=np.asarray(bought["item_index"], dtype=np.int64),
         eligible=eligible,
     )
+
+
+def role_numbers(person_items: object, condition: str, columns: list[str]) -> dict[str, np.ndarray]:
+    """`columns` (user_index and item_index first) of the rows of `person_items` meeting the SQL
+    `condition`, ordered by person and item, as NumPy arrays."""
+    return to_numpy(order_by(select(where(person_items, condition), columns), ["user_index", "item_index"]))
 
 
 def item_ids_by_index(items: pd.DataFrame) -> np.ndarray:

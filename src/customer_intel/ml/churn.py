@@ -2,9 +2,9 @@
 
 Pure functions on pandas frames; the dbt Python model `churn_model` is a thin wrapper around
 `churn_model_table` of `training_frame` (only the training rows and the columns the models read
-leave DuckDB). Scoring happens in SQL (`int_churn_predictions`, `churn_scores`) from the
-exported intercept, coefficients and scaling, so the model is inspectable and scales with the
-warehouse.
+leave the warehouse, DuckDB or Spark, through customer_intel.ml.relations). Scoring happens in
+SQL (`int_churn_predictions`, `churn_scores`) from the exported intercept, coefficients and
+scaling, so the model is inspectable and scales with the warehouse.
 
 Two fits of the same recipe (FIT_ROLES), each on its own snapshots of `int_churn_snapshots`:
 - `backtest`: trained on the `train` snapshot (as_of - 2H, labels end at as_of - H), scored on
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from customer_intel.ml.relations import present_columns
+from customer_intel.ml.relations import column_names, order_by, present_columns, to_pandas, where
 from customer_intel.ml.segmentation import Scaling, fit_scaling
 
 
@@ -141,12 +141,14 @@ def linear_candidates(cfg: ChurnConfig) -> dict[str, ChurnConfig]:
 
 
 def training_frame(snapshots: Any, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The training rows of every fit role in the DuckDB relation `snapshots`
-    (int_churn_snapshots), with only `snapshot_role`, `snapshot_date`, `user_key`, `is_churned`
-    and `columns`, as a frame."""
+    """The training rows of every fit role in the relation `snapshots` (int_churn_snapshots,
+    DuckDB or Spark), with only `snapshot_role`, `snapshot_date`, `user_key`, `is_churned` and
+    `columns`, as a frame ordered by role, person and date."""
     roles = ", ".join(f"'{train}'" for train, _ in FIT_ROLES.values())
-    train = snapshots.filter(f"snapshot_role in ({roles})")
-    return present_columns(train, ("snapshot_role", "snapshot_date", "user_key", "is_churned", *columns)).df()
+    train = where(snapshots, f"snapshot_role in ({roles})")
+    keys = [k for k in ("snapshot_role", "user_key", "snapshot_date") if k in column_names(train)]
+    pulled = present_columns(train, ("snapshot_role", "snapshot_date", "user_key", "is_churned", *columns))
+    return to_pandas(order_by(pulled, keys) if keys else pulled)
 
 
 def role_rows(frame: pd.DataFrame, snapshot_role: str) -> pd.DataFrame:
@@ -291,7 +293,7 @@ def fit_header(fit_role: str, model_name: str, training: pd.DataFrame) -> dict[s
 
 def typed_export(table: pd.DataFrame) -> pd.DataFrame:
     """An exported table with stable types whatever its rows: the training date as datetime64
-    (NaT without rows; the dbt model casts it to DATE, relations.with_date_columns) and text
+    (NaT without rows; the dbt model casts it to DATE, relations.to_engine) and text
     columns as strings (DuckDB gives an all-None object column its NULL type)."""
     table = table.assign(training_snapshot_date=pd.to_datetime(table["training_snapshot_date"]))
     text = [c for c in TEXT_COLUMNS if c in table.columns]

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from customer_intel.ml.relations import aggregate, order_by, select, to_pandas, where
+
 BG_NBD_PARAMETERS = ("r", "alpha", "a", "b")
 GAMMA_GAMMA_PARAMETERS = ("p", "q", "gamma")
 TIME_UNIT = "day"
@@ -505,24 +507,26 @@ def clv_model_table(summary: pd.DataFrame, spend: pd.DataFrame, min_repeat_custo
 
 
 def summary_frame(customer_base: Any) -> pd.DataFrame:
-    """From the DuckDB relation int_clv_customer_base: per snapshot role, the distinct
-    (frequency, recency_days, age_days) with how many people have them, and the role's
+    """From the relation int_clv_customer_base (DuckDB or Spark): per snapshot role, the
+    distinct (frequency, recency_days, age_days) with how many people have them, and the role's
     calibration end date. The BG/NBD likelihood depends on nothing else, so this is all of the
-    base that leaves DuckDB (a few thousand rows for a hundred thousand people), sorted so the
-    fit sums in the same order on every run."""
-    grouped = customer_base.aggregate(
-        "snapshot_role, calibration_end_date, frequency, recency_days, age_days, count(*) as customers",
-        "snapshot_role, calibration_end_date, frequency, recency_days, age_days",
+    base that leaves the warehouse (a few thousand rows for a hundred thousand people), sorted
+    so the fit sums in the same order on every run and engine."""
+    grouped = aggregate(
+        customer_base,
+        ["snapshot_role", "calibration_end_date", "frequency", "recency_days", "age_days"],
+        ["count(*) as customers"],
     )
-    frame = grouped.order("snapshot_role, frequency, recency_days, age_days").df()
+    frame = to_pandas(order_by(grouped, ["snapshot_role", "frequency", "recency_days", "age_days"]))
     return frame.assign(calibration_end_date=pd.to_datetime(frame["calibration_end_date"]))
 
 
 def spend_frame(customer_base: Any) -> pd.DataFrame:
-    """From the DuckDB relation int_clv_customer_base: the repeat buyers' snapshot role,
-    frequency and mean repeat-transaction value (one row per repeat buyer, two numbers each),
-    in a fixed order."""
-    buyers = customer_base.filter("frequency > 0").project(
-        "snapshot_role, user_key, frequency, repeat_transaction_value"
+    """From the relation int_clv_customer_base (DuckDB or Spark): the repeat buyers' snapshot
+    role, frequency and mean repeat-transaction value (one row per repeat buyer, two numbers
+    each), in a fixed order."""
+    buyers = select(
+        where(customer_base, "frequency > 0"),
+        ["snapshot_role", "user_key", "frequency", "repeat_transaction_value"],
     )
-    return buyers.order("snapshot_role, user_key").df().drop(columns=["user_key"])
+    return to_pandas(order_by(buyers, ["snapshot_role", "user_key"])).drop(columns=["user_key"])

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from customer_intel.ml.cf_scoring import flag_param, item_ids_by_index, list_modes, whole_param
+from customer_intel.ml.cf_scoring import flag_param, item_ids_by_index, list_modes, role_numbers, whole_param
 from customer_intel.ml.recommend import positions_in_runs
 
 
@@ -190,14 +190,14 @@ def config_from_params(params: dict[str, object]) -> FactorizationConfig:
 
 def role_interactions(person_items: object, role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(user_index, item_index, weight) of the positive interactions of one snapshot role, from
-    the DuckDB relation of int_recommendation_person_items (numbers only leave the warehouse)."""
+    the relation of int_recommendation_person_items, DuckDB or Spark (numbers only leave the
+    warehouse), ordered by person and item."""
     if role not in ROLES:
         raise ValueError(f"unknown snapshot role {role!r}")
-    rows = (
-        person_items.filter(f"snapshot_role = '{role}' and item_index is not null and interaction_weight > 0")
-        .project("user_index, item_index, interaction_weight")
-        .order("user_index, item_index")
-        .fetchnumpy()
+    rows = role_numbers(
+        person_items,
+        f"snapshot_role = '{role}' and item_index is not null and interaction_weight > 0",
+        ["user_index", "item_index", "interaction_weight"],
     )
     return (
         np.asarray(rows["user_index"], dtype=np.int64),
@@ -359,11 +359,8 @@ def dense_positions(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarr
 def bought_matrix(person_items: object, role: str, people: np.ndarray, n_items: int) -> sparse.csr_matrix:
     """people x items matrix of 1 where the person (row of the sorted `people`) bought the item
     on or before the role's date (int_recommendation_person_items.is_bought)."""
-    rows = (
-        person_items.filter(f"snapshot_role = '{role}' and is_bought and item_index is not null")
-        .project("user_index, item_index")
-        .fetchnumpy()
-    )
+    bought = f"snapshot_role = '{role}' and is_bought and item_index is not null"
+    rows = role_numbers(person_items, bought, ["user_index", "item_index"])
     b_user = np.asarray(rows["user_index"], dtype=np.int64)
     b_item = np.asarray(rows["item_index"], dtype=np.int64)
     known = np.isin(b_user, people)

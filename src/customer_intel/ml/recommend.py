@@ -2,7 +2,8 @@
 
 Pure functions on pandas frames and NumPy arrays; the dbt Python models `item_neighbors` and
 `item_neighbors_backtest` are thin wrappers around `item_neighbors_from_relations`, which selects
-and codes the input in DuckDB and then computes what `item_neighbors_table` computes on a frame.
+and codes the input in the warehouse (DuckDB or Spark, through customer_intel.ml.relations) and
+then computes what `item_neighbors_table` computes on a frame.
 Serving happens in SQL (`user_recommendations`) from the exported neighbour lists.
 
 Conventions
@@ -22,7 +23,7 @@ Conventions
   co-occurrences and K per item. Norms, counts and the binary pattern are computed once.
 - Ties: neighbours are ranked by similarity desc, then neighbor_item_id asc.
 - Pulling from the warehouse (`item_neighbors_from_relations`): only `user_key`, `item_id` and
-  `interaction_weight` of rows with a non-zero weight of merchandise items leave DuckDB, and as
+  `interaction_weight` of rows with a non-zero weight of merchandise items leave the warehouse, and as
   numbers: `user_key` and `item_id` become their dense rank (0-based, in the same sorted order as
   `user_item_matrix` gives them), only the distinct item ids come back as strings. The sparse
   matrix is then the one `user_item_matrix` builds from the full frame, so the neighbours are
@@ -39,6 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
+
+from customer_intel.ml.relations import anti_join, distinct, order_by, select, to_numpy, where
 
 SIMILARITIES = ("cosine", "jaccard")
 NEIGHBORS_EMPTY = pd.DataFrame(
@@ -361,34 +364,33 @@ def matrix_neighbors(uim: UserItemMatrix, cfg: NeighborConfig) -> pd.DataFrame:
 
 
 def merchandise_interactions(interactions: Any, popularity: Any) -> Any:
-    """DuckDB relation of `user_key, item_id, interaction_weight` from the relation
+    """Relation (DuckDB or Spark) of `user_key, item_id, interaction_weight` from the relation
     `interactions` (user_item_interactions columns), without the rows of weight 0 (no signal)
     and without items flagged `not is_merchandise` in the relation `popularity`
     (item_popularity columns). Other weights (negative, NULL, NaN) stay, so that
     `checked_weights` rejects them as it rejects them in a frame."""
-    excluded = popularity.filter("not is_merchandise").project("item_id as excluded_item_id")
-    return (
-        interactions.filter("interaction_weight is distinct from 0")
-        .join(excluded, "item_id = excluded_item_id", how="anti")
-        .project("user_key, item_id, interaction_weight")
-    )
+    excluded = where(popularity, "not is_merchandise")
+    signal = where(interactions, "interaction_weight is distinct from 0")
+    kept = anti_join(signal, excluded, "item_id", "item_id")
+    return select(kept, ["user_key", "item_id", "interaction_weight"])
 
 
 CODED_INTERACTIONS = (
-    "dense_rank() over (order by user_key) - 1 as user_index, "
-    "dense_rank() over (order by item_id) - 1 as item_index, "
+    "dense_rank() over (order by user_key nulls last) - 1 as user_index",
+    "dense_rank() over (order by item_id nulls last) - 1 as item_index",
     # a NULL weight becomes NaN, as in a frame, so that checked_weights rejects it
-    "coalesce(interaction_weight::double, 'nan'::double) as interaction_weight"
+    "coalesce(cast(interaction_weight as double), cast('nan' as double)) as interaction_weight",
 )
 
 
 def fetch_user_item_matrix(interactions: Any) -> UserItemMatrix:
-    """The user x item matrix of the DuckDB relation `interactions` (`user_key`, `item_id`,
-    `interaction_weight`), coded in DuckDB: only three numeric arrays and the distinct item ids
-    are fetched. Equal to `user_item_matrix(interactions.df())`: dense ranks in DuckDB's order
-    of the ids (byte order) are the sorted codes of `pd.factorize` (code point order)."""
-    coded = interactions.project(CODED_INTERACTIONS).fetchnumpy()
-    item_ids = interactions.project("item_id").distinct().order("item_id").fetchnumpy()["item_id"]
+    """The user x item matrix of the relation `interactions` (DuckDB or Spark; `user_key`,
+    `item_id`, `interaction_weight`), coded in the warehouse: only three numeric arrays and the
+    distinct item ids are fetched. Equal to `user_item_matrix(interactions.df())`: dense ranks
+    in the engines' order of the ids (byte order on both) are the sorted codes of
+    `pd.factorize` (code point order)."""
+    coded = to_numpy(order_by(select(interactions, CODED_INTERACTIONS), ["user_index", "item_index"]))
+    item_ids = to_numpy(order_by(distinct(select(interactions, ["item_id"])), ["item_id"]))["item_id"]
     return coded_user_item_matrix(
         coded["user_index"], coded["item_index"], coded["interaction_weight"], item_ids
     )
@@ -396,6 +398,6 @@ def fetch_user_item_matrix(interactions: Any) -> UserItemMatrix:
 
 def item_neighbors_from_relations(interactions: Any, popularity: Any, cfg: NeighborConfig) -> pd.DataFrame:
     """`item_neighbors_table` of the relation `interactions` without the non-merchandise items
-    of the relation `popularity`, pulling only coded positive interactions out of DuckDB
+    of the relation `popularity`, pulling only coded positive interactions out of the warehouse
     (see `merchandise_interactions`, `fetch_user_item_matrix`)."""
     return matrix_neighbors(fetch_user_item_matrix(merchandise_interactions(interactions, popularity)), cfg)

@@ -2,7 +2,8 @@
 
 Pure functions on pandas frames; the dbt Python models `segment_k_selection` and
 `segment_model` are thin wrappers around `evaluate_k_range` and `segment_model_table` of
-`features_frame` (only `user_key` and the configured features leave DuckDB).
+`features_frame` (only `user_key` and the configured features leave the warehouse, DuckDB or
+Spark, through customer_intel.ml.relations).
 Scoring happens in SQL (`user_segments`) from the exported centroids and scaling parameters.
 
 Conventions
@@ -35,7 +36,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from threadpoolctl import threadpool_limits
 
-from customer_intel.ml.relations import present_columns
+from customer_intel.ml.relations import column_names, order_by, present_columns, to_pandas
 
 
 class SegmentationInputError(ValueError):
@@ -121,9 +122,11 @@ def config_from_params(params: dict[str, object]) -> SegmentationConfig:
 
 
 def features_frame(relation: Any, cfg: SegmentationConfig) -> pd.DataFrame:
-    """`user_key` and the configured features of the DuckDB relation `relation`
-    (int_segmentation_features) as a frame: the other columns stay in DuckDB."""
-    return present_columns(relation, ("user_key", *cfg.features)).df()
+    """`user_key` and the configured features of the relation `relation`
+    (int_segmentation_features, DuckDB or Spark) as a frame ordered by user_key: the other
+    columns stay in the warehouse."""
+    pulled = present_columns(relation, ("user_key", *cfg.features))
+    return to_pandas(order_by(pulled, ["user_key"]) if "user_key" in column_names(pulled) else pulled)
 
 
 def selection_cap(cfg: SegmentationConfig) -> int:
