@@ -51,8 +51,9 @@
 
 {% macro _spark_register_raw_source(raw_dir, source_node, relative) %}
     {%- set name = source_node.name -%}
-    {%- do run_query('drop view if exists raw.' ~ name) -%}
-    {%- do run_query('drop table if exists raw.' ~ name) -%}
+    {#- Spark refuses `drop view` on a table and `drop table` on a view: ask which it is -#}
+    {%- set views = run_query("show views in raw like " ~ sql_string_literal(name)) -%}
+    {%- do run_query(('drop view if exists raw.' if views.rows | length > 0 else 'drop table if exists raw.') ~ name) -%}
     {%- set single = name ~ '.parquet' in relative -%}
     {%- set parts = [] -%}
     {%- set csv = [] -%}
