@@ -54,10 +54,10 @@ item_people_counts as (
         cast(
             coalesce(
                 sum(
-                    cast(
-                        pow(0.5, last_purchase_age_days / {{ typed_var('popularity_half_life_days') }})
-                        as decimal(24, 12)
-                    )
+                    {{ double_to_decimal(
+                        'pow(0.5, last_purchase_age_days / ' ~ typed_var('popularity_half_life_days') ~ ')',
+                        24, 12,
+                    ) }}
                 ) filter (where has_purchased),
                 0
             ) as decimal(24, 12)

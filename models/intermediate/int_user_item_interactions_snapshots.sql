@@ -45,7 +45,7 @@ interactions as (
         snapshot_date as as_of_date,
         -- an exact sum (each term rounded to 1e-15, added as a decimal): the weight does not
         -- depend on the order rows reach the aggregate, with no sort of the window's events
-        cast(greatest(sum(cast(decayed_weight as decimal(38, 15))), 0) as double) as interaction_weight,
+        cast(greatest(sum({{ double_to_decimal('decayed_weight', 38, 15) }}), 0) as double) as interaction_weight,
         count(*) filter (where event_type = 'view') as view_count,
         count(*) filter (where event_type = 'add_to_cart') as cart_count,
         count(*) filter (where event_type = 'purchase') as purchase_count,
