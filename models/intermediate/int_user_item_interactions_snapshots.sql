@@ -32,7 +32,7 @@ weighted as (
     select
         window_events.*,
         coalesce(interaction_weights.interaction_weight, 0)
-        * pow(0.5, window_events.age_days / {{ typed_var('interaction_half_life_days') }})
+        * {{ libm_pow('0.5', 'window_events.age_days / ' ~ typed_var('interaction_half_life_days')) }}
             as decayed_weight
     from window_events
     left join interaction_weights on window_events.event_type = interaction_weights.event_type
