@@ -128,7 +128,7 @@ calibration_history as (
         max(transaction_date) as last_purchase_date,
         count(*) as transaction_count,
         sum(transaction_value) as total_value,
-        arg_min(transaction_value, transaction_date) as first_transaction_value
+        min_by(transaction_value, transaction_date) as first_transaction_value
     from transactions
     where transaction_date <= calibration_end_date
     group by snapshot_role, calibration_end_date, user_key
@@ -180,7 +180,7 @@ customer_base as (
             when calibration_history.transaction_count > 1
                 then
                     cast(
-                        (calibration_history.total_value - calibration_history.first_transaction_value)
+                        cast(calibration_history.total_value - calibration_history.first_transaction_value as double)
                         / (calibration_history.transaction_count - 1)
                         as double
                     )

@@ -72,7 +72,7 @@ malformed_classified as (
         source_file,
         cast(null as bigint) as source_row_number,
         source_line_number,
-        cast(null as varchar) as row_key,
+        cast(null as string) as row_key,
         'rejected' as outcome,
         'malformed_csv_line' as reject_reason
     from malformed_lines

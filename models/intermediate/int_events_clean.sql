@@ -1,6 +1,8 @@
+{#- Spark: a table rebuilt by every run, because dbt-spark merges only into Delta, Iceberg or Hudi
+    tables and the local Spark check writes Parquet. -#}
 {{
     config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='merge',
         unique_key='event_id',
         on_schema_change='fail',
@@ -43,7 +45,7 @@ kept as (
             source_file not in (select distinct existing.source_file from {{ this }} as existing)
             or event_at >= (
                 select max(existing.event_at) from {{ this }} as existing
-            ) - to_days({{ typed_var('incremental_lookback_days') }})
+            ) - interval {{ typed_var('incremental_lookback_days') }} day
             -- people and items that arrive in a later users/items file: their earlier events
             -- are re-merged with the new flags, as a full refresh would give them
             or event_id in (

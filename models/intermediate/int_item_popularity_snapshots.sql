@@ -39,8 +39,25 @@ item_people as (
     group by snapshot_date, item_id, user_key
 ),
 
-item_people_counts as (
+buyer_weights as (
+    -- each buyer weighs 0.5^(days since their last purchase of the item / half-life), as a
+    -- decimal (computed before the aggregate: Spark's form of libm_pow may not sit inside one)
     select
+        snapshot_date,
+        item_id,
+        user_key,
+        has_purchased,
+        has_viewed,
+        last_purchase_age_days,
+        {{ double_to_decimal(
+            libm_pow('0.5', 'last_purchase_age_days / ' ~ typed_var('popularity_half_life_days')),
+            24, 12,
+        ) }} as decayed_weight
+    from item_people
+),
+
+item_people_counts as (
+    select  -- noqa: ST06
         snapshot_date,
         item_id,
         count(user_key) filter (where has_purchased) as buyers,
@@ -49,20 +66,9 @@ item_people_counts as (
         count(user_key) filter (where last_purchase_age_days < 7) as buyers_7d,
         count(user_key) filter (where last_purchase_age_days < 30) as buyers_30d,
         count(user_key) filter (where last_purchase_age_days < 90) as buyers_90d,
-        -- each buyer weighs 0.5^(days since their last purchase of the item / half-life);
         -- decimal terms sum to the same value in any order
-        cast(
-            coalesce(
-                sum(
-                    cast(
-                        pow(0.5, last_purchase_age_days / {{ typed_var('popularity_half_life_days') }})
-                        as decimal(24, 12)
-                    )
-                ) filter (where has_purchased),
-                0
-            ) as decimal(24, 12)
-        ) as decayed_buyers
-    from item_people
+        cast(coalesce(sum(decayed_weight) filter (where has_purchased), 0) as decimal(24, 12)) as decayed_buyers
+    from buyer_weights
     group by snapshot_date, item_id
 ),
 

@@ -24,7 +24,7 @@ window_events as (
     select
         events_as_of.*,
         snapshots.snapshot_date,
-        snapshots.snapshot_date - events_as_of.event_date as age_days
+        cast(snapshots.snapshot_date - events_as_of.event_date as bigint) as age_days
     from events_as_of
     inner join snapshots
         on

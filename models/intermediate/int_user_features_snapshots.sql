@@ -69,10 +69,16 @@ date_masks as (
             0
         ) as window_mask,
         coalesce(
-            bit_or(snapshots.snapshot_bit) filter (where snapshots.snapshot_date - event_dates.event_date < 30), 0
+            bit_or(snapshots.snapshot_bit) filter (
+                where cast(snapshots.snapshot_date - event_dates.event_date as bigint) < 30
+            ),
+            0
         ) as days_30_mask,
         coalesce(
-            bit_or(snapshots.snapshot_bit) filter (where snapshots.snapshot_date - event_dates.event_date < 90), 0
+            bit_or(snapshots.snapshot_bit) filter (
+                where cast(snapshots.snapshot_date - event_dates.event_date as bigint) < 90
+            ),
+            0
         ) as days_90_mask
     from event_dates
     inner join snapshots on event_dates.event_date <= snapshots.snapshot_date
@@ -130,8 +136,8 @@ user_date_classes_at_snapshots as (
         user_date_classes.*,
         snapshots.snapshot_date,
         (user_date_classes.window_mask & snapshots.snapshot_bit) != 0 as is_in_window,
-        user_date_classes.days_30_mask & snapshots.snapshot_bit != 0 as is_in_days_30,
-        user_date_classes.days_90_mask & snapshots.snapshot_bit != 0 as is_in_days_90
+        (user_date_classes.days_30_mask & snapshots.snapshot_bit) != 0 as is_in_days_30,
+        (user_date_classes.days_90_mask & snapshots.snapshot_bit) != 0 as is_in_days_90
     from user_date_classes
     inner join snapshots on (user_date_classes.history_mask & snapshots.snapshot_bit) != 0
 ),
@@ -334,7 +340,7 @@ top_category as (
         user_key,
         category as top_category,
         -- no share when every purchase in the window was free (var zero_price_purchases `keep`)
-        category_revenue / nullif(sum(category_revenue) over (partition by snapshot_date, user_key), 0)
+        cast(category_revenue as double) / nullif(sum(category_revenue) over (partition by snapshot_date, user_key), 0)
             as top_category_share,
         row_number() over (
             partition by snapshot_date, user_key order by category_revenue desc, category asc
@@ -384,14 +390,17 @@ features as (
         coalesce(window_totals.frequency, 0) as frequency,
         cast(coalesce(window_totals.monetary, 0) as decimal(18, 4)) as monetary,
         cast(coalesce(history.lifetime_revenue, 0) as decimal(18, 4)) as lifetime_revenue,
-        cast(
-            case
+        {{ double_to_decimal(
+            'case
                 when coalesce(window_totals.frequency, 0) > 0
-                    then window_totals.gross_purchases / window_totals.frequency
+                    then cast(window_totals.gross_purchases as double) / window_totals.frequency
                 else 0
-            end as decimal(18, 4)
-        ) as average_order_value,
-        cast(coalesce(population.snapshot_date - history.first_event_date, 0) as integer) as tenure_days,
+            end',
+            18, 4,
+        ) }} as average_order_value,
+        cast(
+            coalesce(cast(population.snapshot_date - history.first_event_date as bigint), 0) as integer
+        ) as tenure_days,
         cast(population.snapshot_date - cast(users.signed_up_at as date) as integer) as days_since_signup,
         coalesce(window_totals.distinct_items_purchased, 0) as distinct_items_purchased,
         coalesce(window_totals.distinct_categories_purchased, 0) as distinct_categories_purchased,
@@ -409,11 +418,22 @@ features as (
         ) as cart_to_purchase_rate,
         cast(
             least(
-                coalesce(window_totals.refunded_amount / nullif(window_totals.gross_purchases, 0), 0), 1
+                coalesce(
+                    cast(window_totals.refunded_amount as double) / nullif(window_totals.gross_purchases, 0), 0
+                ),
+                1
             ) as double
         ) as refund_rate,
         cast(
-            least(greatest(coalesce(1 - window_totals.priced_purchases / nullif(window_totals.list_value, 0), 0), 0), 1)
+            least(
+                greatest(
+                    coalesce(
+                        1 - cast(window_totals.priced_purchases as double) / nullif(window_totals.list_value, 0), 0
+                    ),
+                    0
+                ),
+                1
+            )
             as double
         ) as discount_rate,
         coalesce(top_category.top_category, 'none') as top_category,

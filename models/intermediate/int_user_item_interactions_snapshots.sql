@@ -32,7 +32,7 @@ weighted as (
     select
         window_events.*,
         coalesce(interaction_weights.interaction_weight, 0)
-        * pow(0.5, window_events.age_days / {{ typed_var('interaction_half_life_days') }})
+        * {{ libm_pow('0.5', 'window_events.age_days / ' ~ typed_var('interaction_half_life_days')) }}
             as decayed_weight
     from window_events
     left join interaction_weights on window_events.event_type = interaction_weights.event_type
@@ -45,7 +45,7 @@ interactions as (
         snapshot_date as as_of_date,
         -- an exact sum (each term rounded to 1e-15, added as a decimal): the weight does not
         -- depend on the order rows reach the aggregate, with no sort of the window's events
-        cast(greatest(sum(cast(decayed_weight as decimal(38, 15))), 0) as double) as interaction_weight,
+        cast(greatest(sum({{ double_to_decimal('decayed_weight', 38, 15) }}), 0) as double) as interaction_weight,
         count(*) filter (where event_type = 'view') as view_count,
         count(*) filter (where event_type = 'add_to_cart') as cart_count,
         count(*) filter (where event_type = 'purchase') as purchase_count,
