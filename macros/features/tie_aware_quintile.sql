@@ -12,12 +12,14 @@
 {% macro tie_aware_quintile(column_name, higher_is_better=true) -%}
     {%- set direction = 'asc' if higher_is_better else 'desc' -%}
     cast(
-        1 + (
-            5 * (
-                2 * (rank() over (order by {{ column_name }} {{ direction }}) - 1)
-                + count(*) over (partition by {{ column_name }})
-            )
-        ) // (2 * count(*) over ())
+        1 + floor(
+            (
+                5 * (
+                    2 * (rank() over (order by {{ column_name }} {{ direction }}) - 1)
+                    + count(*) over (partition by {{ column_name }})
+                )
+            ) / (2 * count(*) over ())
+        )
         as integer
     )
 {%- endmacro %}

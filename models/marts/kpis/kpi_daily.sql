@@ -5,7 +5,9 @@
 with
 
 events_as_of as (
-    select * replace (coalesce(channel, 'unknown') as channel)
+    select
+        * except (channel),
+        coalesce(channel, 'unknown') as channel
     from {{ ref('int_events_as_of') }}
 ),
 
@@ -19,7 +21,7 @@ bounds as (
 date_spine as (
     select cast(spine.day as date) as kpi_date
     from bounds
-    cross join range(bounds.first_date, bounds.last_date + 1, interval 1 day) as spine (day)
+    {{ cross_join_series('bounds.first_date', 'bounds.last_date', 'spine', 'day', step='interval 1 day') }}
 ),
 
 channels as (
@@ -53,7 +55,7 @@ first_events as (
     select
         user_key,
         min(event_date) as first_event_date,
-        arg_min(channel, (event_at, event_id)) as first_channel
+        {{ min_by_columns('channel', ['event_at', 'event_id']) }} as first_channel
     from events_as_of
     group by user_key
 ),
