@@ -111,3 +111,18 @@
         {{ value_column }} for {{ name_column }} in ({{ value_columns | join(', ') if value_columns else 'placeholder' }})
     )
 {%- endmacro %}
+
+
+{#- The mean of a DECIMAL `expression` as a DOUBLE. DuckDB's avg of a decimal is a double
+    already; Spark's is a decimal rounded to a few places, so Spark averages the doubles. -#}
+{% macro avg_as_double(expression) -%}
+    {{ return(adapter.dispatch('avg_as_double', 'customer_intel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__avg_as_double(expression) -%}
+    avg({{ expression }})
+{%- endmacro %}
+
+{% macro spark__avg_as_double(expression) -%}
+    avg(cast({{ expression }} as double))
+{%- endmacro %}

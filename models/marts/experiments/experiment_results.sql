@@ -84,7 +84,7 @@ rates as (
     select
         *,
         converters / nullif(users, 0) as conversion_rate,
-        window_revenue / nullif(users, 0) as revenue_per_user
+        cast(window_revenue as double) / nullif(users, 0) as revenue_per_user
     from variant_stats
 ),
 

@@ -45,7 +45,7 @@ estimates as (
         user_features.frequency,
         cast(coalesce(1 - churn_scores.churn_probability, 0) as double) as probability_active_12m,
         cast(
-            greatest(user_features.monetary, 0) / {{ typed_var('lookback_days') }} * 365
+            cast(greatest(user_features.monetary, 0) as double) / {{ typed_var('lookback_days') }} * 365
             * coalesce(1 - churn_scores.churn_probability, 0)
             as decimal(18, 4)
         ) as spend_rate_estimate,

@@ -46,9 +46,9 @@ summary as (
     select
         segment_id,
         cast(sum(monetary) as decimal(18, 4)) as revenue,
-        cast(avg(monetary) as double) as mean_monetary,
+        cast({{ avg_as_double('monetary') }} as double) as mean_monetary,
         cast(median(monetary) as double) as median_monetary,
-        cast(avg(average_order_value) as double) as mean_average_order_value,
+        cast({{ avg_as_double('average_order_value') }} as double) as mean_average_order_value,
         any_value(segment_name) as segment_name,
         count(*) as user_count,
         avg(recency_days) as mean_recency_days,
