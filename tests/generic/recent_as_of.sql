@@ -19,5 +19,5 @@ from latest
 cross join analysis_date
 where
     latest.latest_date is null
-    or latest.latest_date < analysis_date.as_of_date - to_days({{ max_age_days | int }})
+    or latest.latest_date < date_add(analysis_date.as_of_date, -{{ max_age_days | int }})
 {% endtest %}

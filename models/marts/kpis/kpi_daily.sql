@@ -115,9 +115,9 @@ daily as (
         date_spine.kpi_date,
         channels.channel,
         cast(coalesce(daily_money.net_revenue, 0) as decimal(18, 4)) as net_revenue,
-        cast(
-            coalesce(cast(daily_money.gross_revenue as double) / nullif(daily_money.orders, 0), 0) as decimal(18, 4)
-        ) as average_order_value,
+        {{ double_to_decimal(
+            'coalesce(cast(daily_money.gross_revenue as double) / nullif(daily_money.orders, 0), 0)', 18, 4
+        ) }} as average_order_value,
         coalesce(daily_people.active_users, 0) as active_users,
         coalesce(daily_people.buyers, 0) as buyers,
         coalesce(daily_money.orders, 0) as orders,
