@@ -78,7 +78,8 @@ metrics as (
         {{ ordered_sum('predicted_transactions', 'user_key') }} as predicted_transactions,
         sum(holdout_transactions) as actual_transactions,
         {{ ordered_avg('abs(predicted_transactions - holdout_transactions)', 'user_key') }} as transactions_mae,
-        sqrt({{ ordered_avg('pow(predicted_transactions - holdout_transactions, 2)', 'user_key') }}) as transactions_rmse,
+        sqrt({{ ordered_avg('pow(predicted_transactions - holdout_transactions, 2)', 'user_key') }})
+            as transactions_rmse,
         -- NULL, not NaN, when a side is constant (the zero baseline)
         nullif({{ ordered_corr('predicted_transactions', 'holdout_transactions', 'user_key') }}, cast('NaN' as double))
             as transactions_correlation,
@@ -86,7 +87,8 @@ metrics as (
         {{ ordered_sum('holdout_value', 'user_key') }} as actual_revenue,
         {{ ordered_avg('abs(predicted_value - holdout_value)', 'user_key') }} as revenue_mae,
         sqrt({{ ordered_avg('pow(predicted_value - holdout_value, 2)', 'user_key') }}) as revenue_rmse,
-        nullif({{ ordered_corr('predicted_value', 'holdout_value', 'user_key') }}, cast('NaN' as double)) as revenue_correlation
+        nullif({{ ordered_corr('predicted_value', 'holdout_value', 'user_key') }}, cast('NaN' as double))
+            as revenue_correlation
     from predictions
     group by model_name
 ),

@@ -45,7 +45,9 @@ cohort_spine as (
     from cohort_sizes
     cross join last_month
     {{ cross_join_series('0', '1199', 'months', 'months_since') }}
-    where {{ add_months('cohort_sizes.cohort_month', 'cast(months.months_since as integer)') }} <= last_month.as_of_month
+    where
+        {{ add_months('cohort_sizes.cohort_month', 'cast(months.months_since as integer)') }}
+        <= last_month.as_of_month
 ),
 
 activity as (

@@ -7,9 +7,12 @@ with
 
 events_as_of as (
     select
-        * except (channel),
-        coalesce(channel, 'unknown') as channel,
-        cast(date_trunc('week', event_date) as date) as week_start
+        event_date,
+        user_key,
+        event_type,
+        as_of_date,
+        cast(date_trunc('week', event_date) as date) as week_start,
+        coalesce(channel, 'unknown') as channel
     from {{ ref('int_events_as_of') }}
 ),
 

@@ -6,7 +6,14 @@ with
 
 events_as_of as (
     select
-        * except (channel),
+        event_id,
+        event_at,
+        event_date,
+        user_key,
+        event_type,
+        order_id,
+        revenue,
+        as_of_date,
         coalesce(channel, 'unknown') as channel
     from {{ ref('int_events_as_of') }}
 ),

@@ -113,10 +113,11 @@ served as (
         end as source,
         cast(null as string) as because_of_item_id
     from baseline_lists
-    where exists (
-        select 1 from full_baseline_people
-        where baseline_lists.user_key = full_baseline_people.user_key
-    )
+    where
+        exists (
+            select 1 from full_baseline_people
+            where baseline_lists.user_key = full_baseline_people.user_key
+        )
     union all
     select
         model_lists.user_key,
@@ -126,10 +127,11 @@ served as (
         model_lists.source,
         model_lists.because_of_item_id
     from model_lists
-    where not exists (
-        select 1 from full_baseline_people
-        where model_lists.user_key = full_baseline_people.user_key
-    )
+    where
+        not exists (
+            select 1 from full_baseline_people
+            where model_lists.user_key = full_baseline_people.user_key
+        )
 ),
 
 described as (

@@ -80,7 +80,7 @@ profiled as (
         summary.mean_view_to_purchase_rate,
         rfm_mix.rfm_segment as dominant_rfm_segment,
         summary.user_count / sum(summary.user_count) over () as user_share,
-        cast(coalesce(summary.revenue / nullif(sum(summary.revenue) over (), 0), 0) as double) as revenue_share
+        coalesce(cast(summary.revenue as double) / nullif(sum(summary.revenue) over (), 0), 0) as revenue_share
     from summary
     left join rfm_mix on summary.segment_id = rfm_mix.segment_id and rfm_mix.rfm_rank = 1
 )
