@@ -44,7 +44,10 @@ nearest as (
         user_key,
         segment_id,
         distance_to_centroid,
-        row_number() over (partition by user_key order by distance_to_centroid asc nulls last, segment_id asc) as distance_rank
+        row_number() over (
+            partition by user_key
+            order by distance_to_centroid asc nulls last, segment_id asc
+        ) as distance_rank
     from distances
 ),
 
