@@ -78,7 +78,7 @@
         {%- do return(none) -%}
     {%- endif -%}
     {%- set data_type = columns[column] -%}
-    {%- if data_type.endswith('[]') -%}
+    {%- if data_type.endswith('[]') or data_type.startswith('array') -%}
         {%- do errors.append("audience '" ~ name ~ "': list column '" ~ column ~ "' cannot be used in a condition") -%}
         {%- do return(none) -%}
     {%- endif -%}

@@ -10,14 +10,17 @@
     `higher_is_better`: true for frequency and monetary, false for recency_days.
 -#}
 {% macro tie_aware_quintile(column_name, higher_is_better=true) -%}
-    {%- set direction = 'asc' if higher_is_better else 'desc' -%}
+    {#- NULLs placed explicitly where DuckDB puts them by default (Spark's defaults are the reverse) -#}
+    {%- set direction = 'asc nulls last' if higher_is_better else 'desc nulls first' -%}
     cast(
-        1 + (
-            5 * (
-                2 * (rank() over (order by {{ column_name }} {{ direction }}) - 1)
-                + count(*) over (partition by {{ column_name }})
-            )
-        ) // (2 * count(*) over ())
+        1 + floor(
+            (
+                5 * (
+                    2 * (rank() over (order by {{ column_name }} {{ direction }}) - 1)
+                    + count(*) over (partition by {{ column_name }})
+                )
+            ) / (2 * count(*) over ())
+        )
         as integer
     )
 {%- endmacro %}

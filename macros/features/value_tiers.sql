@@ -6,7 +6,7 @@
         when {{ value_column }} > 0
             then
                 (rank() over (order by case when {{ value_column }} > 0 then {{ value_column }} end desc nulls last) - 1)
-                / count(*) filter (where {{ value_column }} > 0) over ()
+                / count(case when {{ value_column }} > 0 then 1 end) over ()
     end
 {%- endmacro %}
 
@@ -23,7 +23,7 @@
     left join (
         select
             {{ ranked }}.{{ key_column }},
-            arg_min({{ tiers }}.value_tier, {{ tiers }}.tier_order) as value_tier,
+            min_by({{ tiers }}.value_tier, {{ tiers }}.tier_order) as value_tier,
             min({{ tiers }}.tier_order) as tier_order
         from {{ ranked }}
         inner join {{ tiers }} on {{ ranked }}.{{ position_column }} < {{ tiers }}.top_share

@@ -26,7 +26,7 @@ memberships as (
         {%- endif %}
     {%- else %}
         select
-            cast(null as varchar) as audience_name,
+            cast(null as string) as audience_name,
             cast(null as integer) as audience_priority,
             user_key,
             as_of_date,

@@ -25,10 +25,10 @@ definitions as (
         {%- endif %}
     {%- else %}
         select
-            cast(null as varchar) as audience_name,
-            cast(null as varchar) as purpose,
+            cast(null as string) as audience_name,
+            cast(null as string) as purpose,
             cast(null as integer) as audience_priority,
-            cast(null as varchar) as condition_sql
+            cast(null as string) as condition_sql
         where false
     {%- endfor %}
 ),

@@ -38,8 +38,8 @@ clv_scores as (
 top_recommendations as (
     select
         user_key,
-        list(item_id order by rank) as top_3_item_ids,
-        string_agg(coalesce(item_name, item_id), '; ' order by rank) as top_3_item_names
+        {{ ordered_list('item_id', 'rank') }} as top_3_item_ids,
+        {{ ordered_string_agg('coalesce(item_name, item_id)', '; ', ['rank']) }} as top_3_item_names
     from user_recommendations
     where rank <= 3
     group by user_key

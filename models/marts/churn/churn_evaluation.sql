@@ -66,10 +66,10 @@ bars as (
     -- what each candidate has to match: the simpler baselines' ranking, every baseline's log loss
     select
         *,
-        max(roc_auc) filter (where model_kind = 'baseline') over (
+        max(case when model_kind = 'baseline' then roc_auc end) over (
             order by complexity_rank rows between unbounded preceding and 1 preceding
         ) as simpler_baseline_roc_auc,
-        min(log_loss) filter (where model_kind = 'baseline') over () as best_baseline_log_loss
+        min(case when model_kind = 'baseline' then log_loss end) over () as best_baseline_log_loss
     from evaluated
 ),
 
@@ -84,7 +84,7 @@ eligibility as (
 best as (
     select
         *,
-        min(log_loss) filter (where is_eligible) over () as best_eligible_log_loss
+        min(case when is_eligible then log_loss end) over () as best_eligible_log_loss
     from eligibility
 ),
 

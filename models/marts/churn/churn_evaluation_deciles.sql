@@ -32,7 +32,7 @@ ranked as (
         snapshot_date,
         churn_probability,
         cast(is_churned as integer) as churned,
-        cast(ntile(10) over (order by churn_probability desc, user_key asc) as integer) as decile
+        cast(ntile(10) over (order by churn_probability desc nulls first, user_key asc) as integer) as decile
     from predictions
 ),
 
@@ -50,9 +50,9 @@ by_decile as (
         cast(sum(churned) as bigint) as churners,
         any_value(snapshot_date) as evaluation_snapshot_date,
         count(*) as user_count,
-        avg(churn_probability order by user_key) as mean_predicted_probability,
+        {{ ordered_avg('churn_probability', 'user_key') }} as mean_predicted_probability,
         avg(churned) as observed_churn_rate,
-        1.96 * sqrt(sum(churn_probability * (1 - churn_probability) order by user_key)) / count(*)
+        1.96 * sqrt({{ ordered_sum('churn_probability * (1 - churn_probability)', 'user_key') }}) / count(*)
             as calibration_noise_band,
         min(churn_probability) as min_predicted_probability,
         max(churn_probability) as max_predicted_probability

@@ -66,7 +66,7 @@ reason_texts as (
                         when 'percent' then round(100 * contributions.feature_value)
                         else round(contributions.feature_value)
                     end as bigint
-                ) as varchar
+                ) as string
             )
         ) as reason,
         row_number() over (
@@ -81,7 +81,7 @@ reason_texts as (
 contribution_reasons as (
     select
         user_key,
-        string_agg(reason, '; ' order by reason_rank) as top_reasons,
+        {{ ordered_string_agg('reason', '; ', ['reason_rank']) }} as top_reasons,
         count(*) as reason_count
     from reason_texts
     where reason_rank <= 3
@@ -116,7 +116,7 @@ banded as (
 deciles as (
     select
         user_key,
-        cast(ntile(10) over (order by churn_probability desc, user_key asc) as integer) as decile
+        cast(ntile(10) over (order by churn_probability desc nulls first, user_key asc) as integer) as decile
     from predictions
 ),
 

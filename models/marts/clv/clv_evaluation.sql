@@ -75,18 +75,20 @@ metrics as (
         model_name,
         count(*) as customers,
         count(predicted_transactions) as customers_predicted,
-        sum(predicted_transactions order by user_key) as predicted_transactions,
+        {{ ordered_sum('predicted_transactions', 'user_key') }} as predicted_transactions,
         sum(holdout_transactions) as actual_transactions,
-        avg(abs(predicted_transactions - holdout_transactions) order by user_key) as transactions_mae,
-        sqrt(avg(pow(predicted_transactions - holdout_transactions, 2) order by user_key)) as transactions_rmse,
+        {{ ordered_avg('abs(predicted_transactions - holdout_transactions)', 'user_key') }} as transactions_mae,
+        sqrt({{ ordered_avg('pow(predicted_transactions - holdout_transactions, 2)', 'user_key') }})
+            as transactions_rmse,
         -- NULL, not NaN, when a side is constant (the zero baseline)
-        nullif(corr(predicted_transactions, holdout_transactions order by user_key), cast('NaN' as double))
+        nullif({{ ordered_corr('predicted_transactions', 'holdout_transactions', 'user_key') }}, cast('NaN' as double))
             as transactions_correlation,
-        sum(predicted_value order by user_key) as predicted_revenue,
-        sum(holdout_value order by user_key) as actual_revenue,
-        avg(abs(predicted_value - holdout_value) order by user_key) as revenue_mae,
-        sqrt(avg(pow(predicted_value - holdout_value, 2) order by user_key)) as revenue_rmse,
-        nullif(corr(predicted_value, holdout_value order by user_key), cast('NaN' as double)) as revenue_correlation
+        {{ ordered_sum('predicted_value', 'user_key') }} as predicted_revenue,
+        {{ ordered_sum('holdout_value', 'user_key') }} as actual_revenue,
+        {{ ordered_avg('abs(predicted_value - holdout_value)', 'user_key') }} as revenue_mae,
+        sqrt({{ ordered_avg('pow(predicted_value - holdout_value, 2)', 'user_key') }}) as revenue_rmse,
+        nullif({{ ordered_corr('predicted_value', 'holdout_value', 'user_key') }}, cast('NaN' as double))
+            as revenue_correlation
     from predictions
     group by model_name
 ),

@@ -19,9 +19,9 @@ bucketed as (
 buckets as (
     select
         frequency_bucket,
-        case when frequency_bucket = 7 then '7+' else cast(frequency_bucket as varchar) end as frequency_label,
+        case when frequency_bucket = 7 then '7+' else cast(frequency_bucket as string) end as frequency_label,
         count(*) as customers,
-        avg(model_transactions order by user_key) as mean_predicted_transactions,
+        {{ ordered_avg('model_transactions', 'user_key') }} as mean_predicted_transactions,
         avg(last_period_transactions) as mean_last_period_transactions,
         avg(holdout_transactions) as mean_actual_transactions
     from bucketed

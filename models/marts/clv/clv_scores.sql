@@ -66,7 +66,7 @@ monthly_purchases as (
 discounted_purchases as (
     select
         user_key,
-        sum(month_purchases / pow(1 + {{ monthly_discount }}, horizon_month) order by horizon_month)
+        {{ ordered_sum('month_purchases / pow(1 + ' ~ monthly_discount ~ ', horizon_month)', 'horizon_month') }}
             as discounted_purchases_12m
     from monthly_purchases
     group by user_key

@@ -84,7 +84,7 @@ rates as (
     select
         *,
         converters / nullif(users, 0) as conversion_rate,
-        window_revenue / nullif(users, 0) as revenue_per_user
+        cast(window_revenue as double) / nullif(users, 0) as revenue_per_user
     from variant_stats
 ),
 
@@ -137,11 +137,11 @@ tested as (
         (compared.conversion_rate - compared.control_rate)
         / nullif(sqrt(
             compared.pooled_rate * (1 - compared.pooled_rate)
-            * (1 / compared.users + 1 / compared.control_users)
+            * (1 / nullif(compared.users, 0) + 1 / nullif(compared.control_users, 0))
         ), 0) as z_score,
         sqrt(
-            compared.conversion_rate * (1 - compared.conversion_rate) / compared.users
-            + compared.control_rate * (1 - compared.control_rate) / compared.control_users
+            compared.conversion_rate * (1 - compared.conversion_rate) / nullif(compared.users, 0)
+            + compared.control_rate * (1 - compared.control_rate) / nullif(compared.control_users, 0)
         ) as difference_standard_error
     from compared
 ),

@@ -44,15 +44,20 @@ cohort_spine as (
         cast(months.months_since as integer) as months_since_first_purchase
     from cohort_sizes
     cross join last_month
-    cross join range(0, 1200) as months (months_since)
-    where cohort_sizes.cohort_month + to_months(cast(months.months_since as integer)) <= last_month.as_of_month
+    {{ cross_join_series('0', '1199', 'months', 'months_since') }}
+    where
+        {{ add_months('cohort_sizes.cohort_month', 'cast(months.months_since as integer)') }}
+        <= last_month.as_of_month
 ),
 
 activity as (
     select
         cohorts.cohort_month,
-        cast(datediff('month', cohorts.cohort_month, purchase_months.activity_month) as integer)
-            as months_since_first_purchase,
+        cast(
+            12 * (year(purchase_months.activity_month) - year(cohorts.cohort_month))
+            + month(purchase_months.activity_month) - month(cohorts.cohort_month)
+            as integer
+        ) as months_since_first_purchase,
         count(*) as active_buyers
     from purchase_months
     inner join cohorts on purchase_months.user_key = cohorts.user_key
@@ -64,7 +69,8 @@ retention as (
         cohort_spine.cohort_month,
         cohort_spine.months_since_first_purchase,
         cast(
-            cohort_spine.cohort_month + to_months(cast(cohort_spine.months_since_first_purchase as integer)) as date
+            {{ add_months('cohort_spine.cohort_month', 'cast(cohort_spine.months_since_first_purchase as integer)') }}
+            as date
         ) as activity_month,
         cohort_spine.cohort_size,
         coalesce(activity.active_buyers, 0) as active_buyers,

@@ -7,8 +7,12 @@ with
 
 events_as_of as (
     select
-        * replace (coalesce(channel, 'unknown') as channel),
-        cast(date_trunc('week', event_date) as date) as week_start
+        event_date,
+        user_key,
+        event_type,
+        as_of_date,
+        cast(date_trunc('week', event_date) as date) as week_start,
+        coalesce(channel, 'unknown') as channel
     from {{ ref('int_events_as_of') }}
 ),
 
@@ -22,7 +26,7 @@ bounds as (
 week_spine as (
     select cast(spine.week as date) as week_start
     from bounds
-    cross join range(bounds.first_week, bounds.last_week + 1, interval 7 day) as spine (week)
+    {{ cross_join_series('bounds.first_week', 'bounds.last_week', 'spine', 'week', step='interval 7 day') }}
 ),
 
 channels as (

@@ -5,7 +5,16 @@
 with
 
 events_as_of as (
-    select * replace (coalesce(channel, 'unknown') as channel)
+    select
+        event_id,
+        event_at,
+        event_date,
+        user_key,
+        event_type,
+        order_id,
+        revenue,
+        as_of_date,
+        coalesce(channel, 'unknown') as channel
     from {{ ref('int_events_as_of') }}
 ),
 
@@ -19,7 +28,7 @@ bounds as (
 date_spine as (
     select cast(spine.day as date) as kpi_date
     from bounds
-    cross join range(bounds.first_date, bounds.last_date + 1, interval 1 day) as spine (day)
+    {{ cross_join_series('bounds.first_date', 'bounds.last_date', 'spine', 'day', step='interval 1 day') }}
 ),
 
 channels as (
@@ -53,7 +62,7 @@ first_events as (
     select
         user_key,
         min(event_date) as first_event_date,
-        arg_min(channel, (event_at, event_id)) as first_channel
+        {{ min_by_columns('channel', ['event_at', 'event_id']) }} as first_channel
     from events_as_of
     group by user_key
 ),
@@ -113,9 +122,9 @@ daily as (
         date_spine.kpi_date,
         channels.channel,
         cast(coalesce(daily_money.net_revenue, 0) as decimal(18, 4)) as net_revenue,
-        cast(
-            coalesce(daily_money.gross_revenue / nullif(daily_money.orders, 0), 0) as decimal(18, 4)
-        ) as average_order_value,
+        {{ double_to_decimal(
+            'coalesce(cast(daily_money.gross_revenue as double) / nullif(daily_money.orders, 0), 0)', 18, 4
+        ) }} as average_order_value,
         coalesce(daily_people.active_users, 0) as active_users,
         coalesce(daily_people.buyers, 0) as buyers,
         coalesce(daily_money.orders, 0) as orders,

@@ -44,11 +44,11 @@ estimates as (
         user_features.monetary,
         user_features.frequency,
         cast(coalesce(1 - churn_scores.churn_probability, 0) as double) as probability_active_12m,
-        cast(
-            greatest(user_features.monetary, 0) / {{ typed_var('lookback_days') }} * 365
-            * coalesce(1 - churn_scores.churn_probability, 0)
-            as decimal(18, 4)
-        ) as spend_rate_estimate,
+        {{ double_to_decimal(
+            'cast(greatest(user_features.monetary, 0) as double) / ' ~ typed_var('lookback_days') ~ ' * 365'
+            ~ ' * coalesce(1 - churn_scores.churn_probability, 0)',
+            18, 4,
+        ) }} as spend_rate_estimate,
         clv_scores.clv_12m,
         clv_scores.p_alive,
         value_method.expected_value_method
@@ -63,7 +63,7 @@ served as (
         *,
         case
             when expected_value_method = 'bg_nbd_gamma_gamma'
-                then cast(greatest(coalesce(clv_12m, 0), 0) as decimal(18, 4))
+                then {{ double_to_decimal('greatest(coalesce(clv_12m, 0), 0)', 18, 4) }}
             else spend_rate_estimate
         end as expected_12m_revenue
     from estimates

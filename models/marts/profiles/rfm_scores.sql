@@ -35,9 +35,9 @@ segmented as (
     select
         scored.*,
         rfm_segments.rfm_segment,
-        cast(scored.r_score as varchar)
-        || cast(scored.f_score as varchar)
-        || cast(scored.m_score as varchar) as rfm_cell
+        cast(scored.r_score as string)
+        || cast(scored.f_score as string)
+        || cast(scored.m_score as string) as rfm_cell
     from scored
     left join rfm_segments
         on

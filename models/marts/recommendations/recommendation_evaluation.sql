@@ -63,10 +63,10 @@ ideal as (
         evaluated.model_name,
         evaluated.evaluation_mode,
         evaluated.user_key,
-        sum(1 / log2(positions.position + 1) order by positions.position) as ideal_dcg
+        {{ ordered_sum('1 / log2(positions.position + 1)', 'positions.position') }} as ideal_dcg
     from evaluated
-    inner join range(1, {{ top_n + 1 }}) as positions (position)
-        on evaluated.relevant_items >= positions.position
+    {{ cross_join_series('1', top_n, 'positions', 'position') }}
+    where evaluated.relevant_items >= positions.position
     group by evaluated.model_name, evaluated.evaluation_mode, evaluated.user_key
 ),
 
@@ -107,10 +107,10 @@ metrics as (
         per_user.model_name,
         per_user.evaluation_mode,
         count(*) as users_evaluated,
-        avg(per_user.hit_count / {{ top_n }} order by per_user.user_key) as precision_at_n,
-        avg(per_user.hit_count / per_user.relevant_items order by per_user.user_key) as recall_at_n,
-        avg(per_user.ndcg order by per_user.user_key) as ndcg_at_n,
-        avg(case when per_user.hit_count > 0 then 1.0 else 0.0 end) as hit_rate,
+        {{ ordered_avg('per_user.hit_count / ' ~ top_n, 'per_user.user_key') }} as precision_at_n,
+        {{ ordered_avg('per_user.hit_count / per_user.relevant_items', 'per_user.user_key') }} as recall_at_n,
+        {{ ordered_avg('per_user.ndcg', 'per_user.user_key') }} as ndcg_at_n,
+        avg(cast(case when per_user.hit_count > 0 then 1 else 0 end as double)) as hit_rate,
         avg(per_user.relevant_items) as mean_relevant_items
     from per_user
     group by per_user.model_name, per_user.evaluation_mode

@@ -111,9 +111,13 @@ served as (
             when 'popularity_lookback' then 'popular'
             else replace(baseline_lists.model_name, 'popularity_', 'trending_')
         end as source,
-        cast(null as varchar) as because_of_item_id
+        cast(null as string) as because_of_item_id
     from baseline_lists
-    semi join full_baseline_people on baseline_lists.user_key = full_baseline_people.user_key
+    where
+        exists (
+            select 1 from full_baseline_people
+            where baseline_lists.user_key = full_baseline_people.user_key
+        )
     union all
     select
         model_lists.user_key,
@@ -123,7 +127,11 @@ served as (
         model_lists.source,
         model_lists.because_of_item_id
     from model_lists
-    anti join full_baseline_people on model_lists.user_key = full_baseline_people.user_key
+    where
+        not exists (
+            select 1 from full_baseline_people
+            where model_lists.user_key = full_baseline_people.user_key
+        )
 ),
 
 described as (

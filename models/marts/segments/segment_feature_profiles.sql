@@ -16,9 +16,9 @@ segment_model as (
 ),
 
 feature_values as (
-    unpivot segmentation_features
-    on columns(* exclude (user_key))
-    into name feature_name value feature_value
+    {{ unpivot_columns(
+        'segmentation_features', ref('int_segmentation_features'), ['user_key'], 'feature_name', 'feature_value'
+    ) }}
 ),
 
 member_values as (
@@ -38,7 +38,7 @@ aggregated as (
         segment_model.feature_order,
         segment_model.centroid_original,
         segment_model.centroid_standardized,
-        avg(member_values.feature_value order by member_values.user_key) as mean_value,
+        {{ ordered_avg('member_values.feature_value', 'member_values.user_key') }} as mean_value,
         median(member_values.feature_value) as median_value
     from segment_model
     left join member_values

@@ -37,7 +37,7 @@ rfm_mix as (
     select
         segment_id,
         rfm_segment,
-        row_number() over (partition by segment_id order by count(*) desc, rfm_segment asc) as rfm_rank
+        row_number() over (partition by segment_id order by count(*) desc, rfm_segment asc nulls last) as rfm_rank
     from segment_members
     group by segment_id, rfm_segment
 ),
@@ -46,18 +46,18 @@ summary as (
     select
         segment_id,
         cast(sum(monetary) as decimal(18, 4)) as revenue,
-        cast(avg(monetary) as double) as mean_monetary,
+        cast({{ avg_as_double('monetary') }} as double) as mean_monetary,
         cast(median(monetary) as double) as median_monetary,
-        cast(avg(average_order_value) as double) as mean_average_order_value,
+        cast({{ avg_as_double('average_order_value') }} as double) as mean_average_order_value,
         any_value(segment_name) as segment_name,
         count(*) as user_count,
         avg(recency_days) as mean_recency_days,
         median(recency_days) as median_recency_days,
         avg(frequency) as mean_frequency,
         median(frequency) as median_frequency,
-        avg(discount_rate order by user_key) as mean_discount_rate,
+        {{ ordered_avg('discount_rate', 'user_key') }} as mean_discount_rate,
         avg(tenure_days) as mean_tenure_days,
-        avg(view_to_purchase_rate order by user_key) as mean_view_to_purchase_rate
+        {{ ordered_avg('view_to_purchase_rate', 'user_key') }} as mean_view_to_purchase_rate
     from segment_members
     group by segment_id
 ),
@@ -80,7 +80,7 @@ profiled as (
         summary.mean_view_to_purchase_rate,
         rfm_mix.rfm_segment as dominant_rfm_segment,
         summary.user_count / sum(summary.user_count) over () as user_share,
-        coalesce(summary.revenue / nullif(sum(summary.revenue) over (), 0), 0) as revenue_share
+        coalesce(cast(summary.revenue as double) / nullif(sum(summary.revenue) over (), 0), 0) as revenue_share
     from summary
     left join rfm_mix on summary.segment_id = rfm_mix.segment_id and rfm_mix.rfm_rank = 1
 )

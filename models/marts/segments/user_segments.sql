@@ -17,9 +17,9 @@ segment_names as (
 ),
 
 feature_values as (
-    unpivot segmentation_features
-    on columns(* exclude (user_key))
-    into name feature_name value feature_value
+    {{ unpivot_columns(
+        'segmentation_features', ref('int_segmentation_features'), ['user_key'], 'feature_name', 'feature_value'
+    ) }}
 ),
 
 distances as (
@@ -27,16 +27,12 @@ distances as (
         feature_values.user_key,
         segment_model.segment_id,
         sqrt(
-            sum(
-                pow(
-                    {{ standardize(
-                        'feature_values.feature_value', 'segment_model.feature_mean', 'segment_model.feature_std'
-                    ) }}
-                    - segment_model.centroid_standardized,
-                    2
-                )
-                order by segment_model.feature_order
-            )
+            {{ ordered_sum(
+                'pow('
+                ~ standardize('feature_values.feature_value', 'segment_model.feature_mean', 'segment_model.feature_std')
+                ~ ' - segment_model.centroid_standardized, 2)',
+                'segment_model.feature_order',
+            ) }}
         ) as distance_to_centroid
     from feature_values
     inner join segment_model on feature_values.feature_name = segment_model.feature_name
@@ -48,7 +44,10 @@ nearest as (
         user_key,
         segment_id,
         distance_to_centroid,
-        row_number() over (partition by user_key order by distance_to_centroid asc, segment_id asc) as distance_rank
+        row_number() over (
+            partition by user_key
+            order by distance_to_centroid asc nulls last, segment_id asc
+        ) as distance_rank
     from distances
 ),
 
