@@ -1,9 +1,9 @@
 {#- BG/NBD and Gamma-Gamma scoring in SQL: the closed forms of customer_intel.ml.clv, term for
     term (pytest tests/python/test_clv.py checks them against the Python reference to 1e-9). -#}
 
-{#- ln |(q)_k|, the rising factorial q (q+1) ... (q+k-1); DuckDB's lgamma is ln |Gamma|. -#}
+{#- ln |(q)_k|, the rising factorial q (q+1) ... (q+k-1) (macro log_abs_gamma: ln |Gamma|). -#}
 {% macro clv_log_abs_pochhammer(q, k) -%}
-    (lgamma({{ q }} + {{ k }}) - lgamma({{ q }}))
+    ({{ log_abs_gamma(q ~ ' + ' ~ k) }} - {{ log_abs_gamma(q) }})
 {%- endmacro %}
 
 
@@ -20,7 +20,7 @@
         {{ clv_log_abs_pochhammer('upper_1', k) }}
         + {{ clv_log_abs_pochhammer('upper_2', k) }}
         - {{ clv_log_abs_pochhammer('lower_c', k) }}
-        - lgamma({{ k }} + 1)
+        - {{ log_abs_gamma(k ~ ' + 1') }}
         + {{ k }} * ln(z)
     )
 {%- endmacro %}
@@ -107,7 +107,8 @@
             select
                 clv_series_bound.*,
                 clv_series_bound.start_k + cast(ceil(pow(1.25, steps.step)) as bigint) - 1 as candidate_terms
-            from clv_series_bound, range(0, 160) as steps (step)
+            from clv_series_bound
+            cross join (select {{ unnest_range(0, 160) }} as step) as steps
         ) as grid
         where
             grid.candidate_terms < grid.bound_terms
@@ -128,31 +129,45 @@
             on {% for key in key_columns %}{{ 'and ' if not loop.first }}clv_series_bound.{{ key }} = clv_series_grid.{{ key }}{{ ' ' }}{% endfor %}
     ),
 
-    clv_series_terms as (
+    clv_series_term_numbers as (
         select
             clv_series_plan.*,
-            cast(terms.k as double) as k
-        from clv_series_plan, range(clv_series_plan.series_terms) as terms (k)
+            {{ unnest_range(0, 'clv_series_plan.series_terms') }} as term_number
+        from clv_series_plan
+    ),
+
+    clv_series_terms as (
+        select
+            clv_series_term_numbers.*,
+            cast(clv_series_term_numbers.term_number as double) as k
+        from clv_series_term_numbers
+    ),
+
+    clv_series_term_values as (
+        -- (each term in a select of its own: Spark's log-gamma cannot sit inside an aggregate)
+        select
+            {{ keys }},
+            series_terms,
+            k,
+            case
+                when (
+                    {{ clv_negative_factors('upper_1', 'k') }}
+                    + {{ clv_negative_factors('upper_2', 'k') }}
+                    + {{ clv_negative_factors('lower_c', 'k') }}
+                ) % 2 = 1
+                    then -1.0
+                else 1.0
+            end
+            * exp({{ clv_log_abs_term('k') }}) as term_value
+        from clv_series_terms
     ),
 
     clv_series as (
         select
             {{ keys }},
             max(series_terms) as series_terms,
-            sum(
-                case
-                    when (
-                        {{ clv_negative_factors('upper_1', 'k') }}
-                        + {{ clv_negative_factors('upper_2', 'k') }}
-                        + {{ clv_negative_factors('lower_c', 'k') }}
-                    ) % 2 = 1
-                        then -1.0
-                    else 1.0
-                end
-                * exp({{ clv_log_abs_term('k') }})
-                order by k
-            ) as series_sum
-        from clv_series_terms
+            {{ ordered_sum('term_value', 'k') }} as series_sum
+        from clv_series_term_values
         group by {{ keys }}
     )
 
