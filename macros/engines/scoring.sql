@@ -123,3 +123,106 @@
             ) as double)
     end
 {%- endmacro %}
+
+
+{#- The recommendation lists' final ranking (int_recommendation_lists): of `candidates` (model_name,
+    allow_bought, user_index, item_id, score, source, because_of_item_id, source_priority,
+    source_order), each item keeps its best source (lowest source_priority, then source_order)
+    and the first `top_n` items per list and person by (source_priority, source_order, item_id)
+    form the list. A select of model_name, allow_bought, user_index, item_id, score, source,
+    because_of_item_id, rank (1 ..). DuckDB: a top-N aggregate (min_by with a count) instead of
+    a sort of every candidate; Spark has no top-N aggregate and numbers the offers by a window. -#}
+{% macro recommendation_top_offers(candidates, top_n) -%}
+    {{ return(adapter.dispatch('recommendation_top_offers', 'customer_intel')(candidates, top_n)) }}
+{%- endmacro %}
+
+{% macro default__recommendation_top_offers(candidates, top_n) -%}
+    select
+        filled_offers.model_name,
+        filled_offers.allow_bought,
+        filled_offers.user_index,
+        struct_extract(filled_offers.offer, 'item_id') as item_id,
+        struct_extract(filled_offers.offer, 'score') as score,
+        struct_extract(filled_offers.offer, 'source') as source,
+        struct_extract(filled_offers.offer, 'because_of_item_id') as because_of_item_id,
+        filled_offers.rank
+    from (
+        select
+            top_offers.model_name,
+            top_offers.allow_bought,
+            top_offers.user_index,
+            unnest(top_offers.offers) as offer,
+            unnest(range(1, len(top_offers.offers) + 1)) as rank
+        from (
+            -- the N first per list and person: a top-N aggregate, not a sort of every candidate
+            select
+                best_source.model_name,
+                best_source.allow_bought,
+                best_source.user_index,
+                min_by(
+                    struct_pack(
+                        item_id := best_source.item_id,
+                        score := best_source.offer.score,
+                        source := best_source.offer.source,
+                        because_of_item_id := best_source.offer.because_of_item_id
+                    ),
+                    best_source.list_order,
+                    {{ top_n }}
+                ) as offers
+            from (
+                -- an item offered by several sources keeps its best one
+                select
+                    model_name,
+                    allow_bought,
+                    user_index,
+                    item_id,
+                    arg_min(
+                        struct_pack(score, source, because_of_item_id),
+                        struct_pack(source_priority, source_order)
+                    ) as offer,
+                    min(struct_pack(source_priority, source_order, item_id)) as list_order
+                from {{ candidates }}
+                group by model_name, allow_bought, user_index, item_id
+            ) as best_source
+            group by best_source.model_name, best_source.allow_bought, best_source.user_index
+        ) as top_offers
+    ) as filled_offers
+{%- endmacro %}
+
+{% macro spark__recommendation_top_offers(candidates, top_n) -%}
+    select
+        ranked_offers.model_name,
+        ranked_offers.allow_bought,
+        ranked_offers.user_index,
+        ranked_offers.item_id,
+        ranked_offers.offer.score as score,
+        ranked_offers.offer.source as source,
+        ranked_offers.offer.because_of_item_id as because_of_item_id,
+        cast(ranked_offers.rank as bigint) as rank
+    from (
+        select
+            best_source.*,
+            row_number() over (
+                partition by best_source.model_name, best_source.allow_bought, best_source.user_index
+                order by best_source.list_order
+            ) as rank
+        from (
+            -- an item offered by several sources keeps its best one
+            select
+                model_name,
+                allow_bought,
+                user_index,
+                item_id,
+                min_by(
+                    named_struct('score', score, 'source', source, 'because_of_item_id', because_of_item_id),
+                    named_struct('source_priority', source_priority, 'source_order', source_order)
+                ) as offer,
+                min(named_struct(
+                    'source_priority', source_priority, 'source_order', source_order, 'item_id', item_id
+                )) as list_order
+            from {{ candidates }}
+            group by model_name, allow_bought, user_index, item_id
+        ) as best_source
+    ) as ranked_offers
+    where ranked_offers.rank <= {{ top_n }}
+{%- endmacro %}

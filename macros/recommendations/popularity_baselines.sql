@@ -72,7 +72,7 @@
             from (
                 select
                     {{ people }}.user_key,
-                    unnest(range(1, {{ top_n }} + coalesce(bought_counts.bought_items, 0) + 1)) as popularity_rank
+                    {{ unnest_range('1', top_n ~ ' + coalesce(bought_counts.bought_items, 0) + 1') }} as popularity_rank
                 from {{ people }}
                 left join (
                     select
@@ -84,10 +84,12 @@
             ) as person_ranks
             inner join {{ ranks }} on person_ranks.popularity_rank = {{ ranks }}.popularity_rank
         ) as person_candidates
-        anti join {{ bought }}
-            on
+        where not exists (
+            select 1 from {{ bought }}
+            where
                 person_candidates.user_key = {{ bought }}.user_key
                 and person_candidates.item_id = {{ bought }}.item_id
+        )
     ) as not_bought
     where not_bought.rank <= {{ top_n }}
 {%- endmacro %}

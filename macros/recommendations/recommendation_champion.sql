@@ -10,7 +10,7 @@
         {{ lists }}.evaluation_mode,
         {{ lists }}.user_key,
         count(*) as hit_count,
-        sum(1 / log2({{ lists }}.rank + 1) order by {{ lists }}.rank) as dcg
+        {{ ordered_sum('1 / log2(' ~ lists ~ '.rank + 1)', lists ~ '.rank') }} as dcg
     from {{ lists }}
     inner join {{ relevant }}
         on
@@ -54,19 +54,26 @@
     evaluation_mode, model_name, hit_rate. -#}
 {% macro simplest_best_hit_rate(metrics, tolerance) -%}
     select
-        {{ metrics }}.evaluation_mode,
-        {{ metrics }}.model_name,
-        {{ metrics }}.hit_rate
-    from {{ metrics }}
-    inner join (
+        tied.evaluation_mode,
+        tied.model_name,
+        tied.hit_rate
+    from (
         select
-            evaluation_mode,
-            max(hit_rate) as best_hit_rate
+            {{ metrics }}.evaluation_mode,
+            {{ metrics }}.model_name,
+            {{ metrics }}.hit_rate,
+            row_number() over (
+                partition by {{ metrics }}.evaluation_mode order by {{ metrics }}.candidate_order
+            ) as tie_rank
         from {{ metrics }}
-        group by evaluation_mode
-    ) as best on {{ metrics }}.evaluation_mode = best.evaluation_mode
-    where {{ metrics }}.hit_rate >= best.best_hit_rate - {{ tolerance }}
-    qualify row_number() over (
-        partition by {{ metrics }}.evaluation_mode order by {{ metrics }}.candidate_order
-    ) = 1
+        inner join (
+            select
+                evaluation_mode,
+                max(hit_rate) as best_hit_rate
+            from {{ metrics }}
+            group by evaluation_mode
+        ) as best on {{ metrics }}.evaluation_mode = best.evaluation_mode
+        where {{ metrics }}.hit_rate >= best.best_hit_rate - {{ tolerance }}
+    ) as tied
+    where tied.tie_rank = 1
 {%- endmacro %}

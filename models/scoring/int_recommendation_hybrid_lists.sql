@@ -129,8 +129,8 @@ fused_inputs as (
         user_key,
         item_id,
         rank,
-        cast(null as varchar) as item_cf_because_of_item_id,
-        cast(null as varchar) as factorization_because_of_item_id
+        cast(null as string) as item_cf_because_of_item_id,
+        cast(null as string) as factorization_because_of_item_id
     from trending
 ),
 
