@@ -46,7 +46,9 @@ deciles as (
     select
         fit_role,
         recency_days,
-        ntile(10) over (partition by fit_role order by recency_days asc nulls last, user_key asc, snapshot_date asc) as recency_decile
+        ntile(10) over (
+            partition by fit_role order by recency_days asc nulls last, user_key asc, snapshot_date asc
+        ) as recency_decile
     from training
 ),
 

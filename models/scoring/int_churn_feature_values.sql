@@ -4,17 +4,12 @@
 -- scoring reads a feature's value from by its name (the regressions' standardised
 -- contributions, the tree's splits).
 
+{#- the feature columns: every column of int_churn_snapshots but the keys, dates and label
+    (while parsing, or linted without a build, any one feature column) -#}
 {%- set not_features = ['snapshot_role', 'user_key', 'snapshot_date', 'label_window_end', 'is_churned'] %}
-{%- set feature_columns = [] %}
-{%- if execute %}
-    {%- for column in adapter.get_columns_in_relation(ref('int_churn_snapshots')) %}
-        {%- if column.name | lower not in not_features %}
-            {%- do feature_columns.append(column.name | lower) %}
-        {%- endif %}
-    {%- endfor %}
-{%- else %}
-    {%- do feature_columns.append('recency_days') %}
-{%- endif %}
+{%- set snapshot_columns = adapter.get_columns_in_relation(ref('int_churn_snapshots')) if execute else [] %}
+{%- set feature_columns = snapshot_columns | map(attribute='name') | map('lower') | reject('in', not_features) | list %}
+{%- if feature_columns | length == 0 %}{% set feature_columns = ['recency_days'] %}{% endif %}
 
 with
 
