@@ -21,7 +21,7 @@
         + {{ clv_log_abs_pochhammer('upper_2', k) }}
         - {{ clv_log_abs_pochhammer('lower_c', k) }}
         - {{ log_abs_gamma(k ~ ' + 1') }}
-        + {{ k }} * ln(z)
+        + {{ k }} * {{ libm_ln('z') }}
     )
 {%- endmacro %}
 
@@ -81,7 +81,8 @@
         -- the largest |T_n| (n >= K) whose tail is within tolerance
         select
             *,
-            ln({{ tolerance }}) + ln(abs(upper_2)) - ln(abs(lower_c)) - upper_2 * ln(1 - z) + ln(1 - rho)
+            {{ libm_ln(tolerance) }} + {{ libm_ln('abs(upper_2)') }} - {{ libm_ln('abs(lower_c)') }}
+            - upper_2 * {{ libm_ln('1 - z') }} + {{ libm_ln('1 - rho') }}
                 as log_limit
         from clv_series_start
     ),
@@ -92,7 +93,7 @@
             *,
             start_k + greatest(
                 1,
-                cast(ceil((log_limit - {{ clv_log_abs_term('start_k') }}) / ln(rho)) as bigint)
+                cast(ceil((log_limit - {{ clv_log_abs_term('start_k') }}) / {{ libm_ln('rho') }}) as bigint)
             ) as bound_terms
         from clv_series_limit
     ),
@@ -158,7 +159,7 @@
                     then -1.0
                 else 1.0
             end
-            * exp({{ clv_log_abs_term('k') }}) as term_value
+            * {{ libm_exp(clv_log_abs_term('k')) }} as term_value
         from clv_series_terms
     ),
 
@@ -166,7 +167,7 @@
         select
             {{ keys }},
             max(series_terms) as series_terms,
-            {{ ordered_sum('term_value', 'k') }} as series_sum
+            {{ sequential_sum('term_value', 'k') }} as series_sum
         from clv_series_term_values
         group by {{ keys }}
     )
@@ -184,10 +185,11 @@
         when {{ frequency }} = 0 then cast(1 as double)
         else
             1 / (
-                1 + exp(
-                    ln(a) - ln(b + {{ frequency }} - 1)
-                    + (r + {{ frequency }}) * (ln(alpha + {{ age_days }}) - ln(alpha + {{ recency_days }}))
-                )
+                1 + {{ libm_exp(
+                    libm_ln('a') ~ ' - ' ~ libm_ln('b + ' ~ frequency ~ ' - 1')
+                    ~ ' + (r + ' ~ frequency ~ ') * ('
+                    ~ libm_ln('alpha + ' ~ age_days) ~ ' - ' ~ libm_ln('alpha + ' ~ recency_days) ~ ')'
+                ) }}
             )
     end
 {%- endmacro %}
@@ -201,9 +203,10 @@
     (
         (a + b + {{ frequency }} - 1) / (a - 1)
         * (
-            1 - exp(
-                (a - 1) * (ln(alpha + {{ age_days }}) - ln(alpha + {{ age_days }} + {{ horizon_days }}))
-            ) * series_sum
+            1 - {{ libm_exp(
+                '(a - 1) * (' ~ libm_ln('alpha + ' ~ age_days) ~ ' - '
+                ~ libm_ln('alpha + ' ~ age_days ~ ' + ' ~ horizon_days) ~ ')'
+            ) }} * series_sum
         )
         * {{ clv_p_alive(frequency, recency_days, age_days) }}
     )

@@ -99,9 +99,16 @@
 {%- endmacro %}
 
 
-{#- ln |Gamma(x)| of a double (DuckDB's lgamma). Spark has no log-gamma function: it calls
-    Apache Commons Math's Gamma.logGamma (a jar of every Spark distribution) through reflect,
-    for x <= 0 by the reflection formula ln |Gamma(x)| = ln(pi / |sin(pi x)|) - ln Gamma(1 - x). -#}
+{#- ln |Gamma(x)| of a double (DuckDB's lgamma, that is the C library's). Spark has no log-gamma
+    function. For x >= 2 its form is glibc's (fdlibm's e_lgamma_r: the rational approximation
+    on [2, 8), Stirling's series from 8, the same constants and the same order of operations, so
+    both engines give the same bits but for a rare last-bit difference of the logarithm: the
+    logarithms are java.lang.Math.log's, which agrees with the C library far more often than
+    Spark's ln, StrictMath's); below
+    2 (small values, whose absolute errors are tiny) it calls Apache Commons Math's
+    Gamma.logGamma (a jar of every Spark distribution) through reflect, for x <= 0 by the
+    reflection formula ln |Gamma(x)| = ln(pi / |sin(pi x)|) - ln Gamma(1 - x). Spark's reflect
+    is non-deterministic for the optimizer: this cannot sit inside an aggregate function. -#}
 {% macro log_abs_gamma(x) -%}
     {{ return(adapter.dispatch('log_abs_gamma', 'customer_intel')(x)) }}
 {%- endmacro %}
@@ -111,16 +118,77 @@
 {%- endmacro %}
 
 {% macro spark__log_abs_gamma(x) -%}
+    {%- set x = 'cast(' ~ x ~ ' as double)' %}
+    {%- set y = '(' ~ x ~ ' - cast(floor(' ~ x ~ ') as double))' %}
+    {%- set z = '(1.0D / ' ~ x ~ ')' %}
     case
-        when ({{ x }}) > 0
-            then cast(reflect(
-                'org.apache.commons.math3.special.Gamma', 'logGamma', cast({{ x }} as double)
-            ) as double)
+        when {{ x }} >= 8.0D
+            then
+                ({{ x }} - 0.5D) * ({{ spark__libm_ln(x) }} - 1.0D)
+                + (
+                    4.18938533204672725052e-01D + {{ z }} * (
+                        8.33333333333329678849e-02D + ({{ z }} * {{ z }}) * (
+                            -2.77777777728775536470e-03D + ({{ z }} * {{ z }}) * (
+                                7.93650558643019558500e-04D + ({{ z }} * {{ z }}) * (
+                                    -5.95187557450339963135e-04D + ({{ z }} * {{ z }}) * (
+                                        8.36339918996282139126e-04D
+                                        + ({{ z }} * {{ z }}) * -1.63092934096575273989e-03D
+                                    )
+                                )
+                            )
+                        )
+                    )
+                )
+        when {{ x }} >= 2.0D
+            then
+                (
+                    0.5D * {{ y }}
+                    + {{ y }} * (
+                        -7.72156649015328655494e-02D + {{ y }} * (
+                            2.14982415960608852501e-01D + {{ y }} * (
+                                3.25778796408930981787e-01D + {{ y }} * (
+                                    1.46350472652464452805e-01D + {{ y }} * (
+                                        2.66422703033638609560e-02D + {{ y }} * (
+                                            1.84028451407337715652e-03D + {{ y }} * 3.19475326584100867617e-05D
+                                        )
+                                    )
+                                )
+                            )
+                        )
+                    )
+                    / (
+                        1.0D + {{ y }} * (
+                            1.39200533467621045958e+00D + {{ y }} * (
+                                7.21935547567138069525e-01D + {{ y }} * (
+                                    1.71933865632803078993e-01D + {{ y }} * (
+                                        1.86459191715652901344e-02D + {{ y }} * (
+                                            7.77942496381893596434e-04D + {{ y }} * 7.32668430744625636189e-06D
+                                        )
+                                    )
+                                )
+                            )
+                        )
+                    )
+                )
+                + case floor({{ x }})
+                    when 2 then 0.0D
+                    {%- for i in range(3, 8) %}
+                    {%- set factors = [] %}
+                    {%- for j in range(i - 1, 1, -1) %}
+                        {%- do factors.append('(' ~ y ~ ' + ' ~ j ~ '.0D)') %}
+                    {%- endfor %}
+                    {%- set running = namespace(product=factors[0]) %}
+                    {%- for factor in factors[1:] %}
+                        {%- set running.product = '(' ~ running.product ~ ' * ' ~ factor ~ ')' %}
+                    {%- endfor %}
+                    when {{ i }} then {{ spark__libm_ln(running.product) }}
+                    {%- endfor %}
+                end
+        when {{ x }} > 0.0D
+            then cast(reflect('org.apache.commons.math3.special.Gamma', 'logGamma', {{ x }}) as double)
         else
-            ln(pi()) - ln(abs(sin(pi() * ({{ x }}))))
-            - cast(reflect(
-                'org.apache.commons.math3.special.Gamma', 'logGamma', cast(1 - ({{ x }}) as double)
-            ) as double)
+            ln(pi()) - ln(abs(sin(pi() * {{ x }})))
+            - cast(reflect('org.apache.commons.math3.special.Gamma', 'logGamma', 1.0D - {{ x }}) as double)
     end
 {%- endmacro %}
 
@@ -225,4 +293,69 @@
         ) as best_source
     ) as ranked_offers
     where ranked_offers.rank <= {{ top_n }}
+{%- endmacro %}
+
+
+{#- The natural logarithm of a double as the C library computes it (DuckDB's ln). Spark's ln is
+    StrictMath.log, whose last bit differs from the C library's for about one value in 50;
+    java.lang.Math.log (called through reflect) differs for about one in 20,000. Spark's reflect
+    is non-deterministic for the optimizer: not inside an aggregate function. -#}
+{% macro libm_ln(x) -%}
+    {{ return(adapter.dispatch('libm_ln', 'customer_intel')(x)) }}
+{%- endmacro %}
+
+{% macro default__libm_ln(x) -%}
+    ln({{ x }})
+{%- endmacro %}
+
+{% macro spark__libm_ln(x) -%}
+    cast(reflect('java.lang.Math', 'log', cast({{ x }} as double)) as double)
+{%- endmacro %}
+
+
+{#- e to the power of a double as the C library computes it (DuckDB's exp): on Spark
+    java.lang.Math.exp through reflect (Spark's exp, StrictMath.exp, differs in the last bit
+    for about one value in ten). Not inside an aggregate function on Spark (reflect). -#}
+{% macro libm_exp(x) -%}
+    {{ return(adapter.dispatch('libm_exp', 'customer_intel')(x)) }}
+{%- endmacro %}
+
+{% macro default__libm_exp(x) -%}
+    exp({{ x }})
+{%- endmacro %}
+
+{% macro spark__libm_exp(x) -%}
+    cast(reflect('java.lang.Math', 'exp', cast({{ x }} as double)) as double)
+{%- endmacro %}
+
+
+{#- The sum of a double `expression` added one value at a time in ascending order of
+    `order_key` (an expression, never NULL, unique in the group), so that both engines add the
+    same numbers in the same order and get the same bits: DuckDB's ordered sum; Spark folds the
+    values collected with their key and sorted. NULL values are skipped, NULL when none. -#}
+{% macro sequential_sum(expression, order_key) -%}
+    {{ return(adapter.dispatch('sequential_sum', 'customer_intel')(expression, order_key)) }}
+{%- endmacro %}
+
+{% macro default__sequential_sum(expression, order_key) -%}
+    sum({{ expression }} order by {{ order_key }})
+{%- endmacro %}
+
+{% macro spark__sequential_sum(expression, order_key) -%}
+    case
+        when count({{ expression }}) > 0
+            then aggregate(
+                transform(
+                    array_sort(collect_list(
+                        case
+                            when ({{ expression }}) is not null
+                                then named_struct('key', {{ order_key }}, 'value', cast({{ expression }} as double))
+                        end
+                    )),
+                    entry -> entry.value
+                ),
+                cast(0 as double),
+                (total, value) -> total + value
+            )
+    end
 {%- endmacro %}
