@@ -1,9 +1,9 @@
 {#- BG/NBD and Gamma-Gamma scoring in SQL: the closed forms of customer_intel.ml.clv, term for
     term (pytest tests/python/test_clv.py checks them against the Python reference to 1e-9). -#}
 
-{#- ln |(q)_k|, the rising factorial q (q+1) ... (q+k-1); DuckDB's lgamma is ln |Gamma|. -#}
+{#- ln |(q)_k|, the rising factorial q (q+1) ... (q+k-1) (macro log_abs_gamma: ln |Gamma|). -#}
 {% macro clv_log_abs_pochhammer(q, k) -%}
-    (lgamma({{ q }} + {{ k }}) - lgamma({{ q }}))
+    ({{ log_abs_gamma(q ~ ' + ' ~ k) }} - {{ log_abs_gamma(q) }})
 {%- endmacro %}
 
 
@@ -20,8 +20,8 @@
         {{ clv_log_abs_pochhammer('upper_1', k) }}
         + {{ clv_log_abs_pochhammer('upper_2', k) }}
         - {{ clv_log_abs_pochhammer('lower_c', k) }}
-        - lgamma({{ k }} + 1)
-        + {{ k }} * ln(z)
+        - {{ log_abs_gamma(k ~ ' + 1') }}
+        + {{ k }} * {{ libm_ln('z') }}
     )
 {%- endmacro %}
 
@@ -81,7 +81,8 @@
         -- the largest |T_n| (n >= K) whose tail is within tolerance
         select
             *,
-            ln({{ tolerance }}) + ln(abs(upper_2)) - ln(abs(lower_c)) - upper_2 * ln(1 - z) + ln(1 - rho)
+            {{ libm_ln(tolerance) }} + {{ libm_ln('abs(upper_2)') }} - {{ libm_ln('abs(lower_c)') }}
+            - upper_2 * {{ libm_ln('1 - z') }} + {{ libm_ln('1 - rho') }}
                 as log_limit
         from clv_series_start
     ),
@@ -92,7 +93,7 @@
             *,
             start_k + greatest(
                 1,
-                cast(ceil((log_limit - {{ clv_log_abs_term('start_k') }}) / ln(rho)) as bigint)
+                cast(ceil((log_limit - {{ clv_log_abs_term('start_k') }}) / {{ libm_ln('rho') }}) as bigint)
             ) as bound_terms
         from clv_series_limit
     ),
@@ -107,7 +108,8 @@
             select
                 clv_series_bound.*,
                 clv_series_bound.start_k + cast(ceil(pow(1.25, steps.step)) as bigint) - 1 as candidate_terms
-            from clv_series_bound, range(0, 160) as steps (step)
+            from clv_series_bound
+            cross join (select {{ unnest_range(0, 160) }} as step) as steps
         ) as grid
         where
             grid.candidate_terms < grid.bound_terms
@@ -128,31 +130,45 @@
             on {% for key in key_columns %}{{ 'and ' if not loop.first }}clv_series_bound.{{ key }} = clv_series_grid.{{ key }}{{ ' ' }}{% endfor %}
     ),
 
-    clv_series_terms as (
+    clv_series_term_numbers as (
         select
             clv_series_plan.*,
-            cast(terms.k as double) as k
-        from clv_series_plan, range(clv_series_plan.series_terms) as terms (k)
+            {{ unnest_range(0, 'clv_series_plan.series_terms') }} as term_number
+        from clv_series_plan
+    ),
+
+    clv_series_terms as (
+        select
+            clv_series_term_numbers.*,
+            cast(clv_series_term_numbers.term_number as double) as k
+        from clv_series_term_numbers
+    ),
+
+    clv_series_term_values as (
+        -- (each term in a select of its own: Spark's log-gamma cannot sit inside an aggregate)
+        select
+            {{ keys }},
+            series_terms,
+            k,
+            case
+                when (
+                    {{ clv_negative_factors('upper_1', 'k') }}
+                    + {{ clv_negative_factors('upper_2', 'k') }}
+                    + {{ clv_negative_factors('lower_c', 'k') }}
+                ) % 2 = 1
+                    then -1.0
+                else 1.0
+            end
+            * {{ libm_exp(clv_log_abs_term('k')) }} as term_value
+        from clv_series_terms
     ),
 
     clv_series as (
         select
             {{ keys }},
             max(series_terms) as series_terms,
-            sum(
-                case
-                    when (
-                        {{ clv_negative_factors('upper_1', 'k') }}
-                        + {{ clv_negative_factors('upper_2', 'k') }}
-                        + {{ clv_negative_factors('lower_c', 'k') }}
-                    ) % 2 = 1
-                        then -1.0
-                    else 1.0
-                end
-                * exp({{ clv_log_abs_term('k') }})
-                order by k
-            ) as series_sum
-        from clv_series_terms
+            {{ sequential_sum('term_value', 'k') }} as series_sum
+        from clv_series_term_values
         group by {{ keys }}
     )
 
@@ -169,10 +185,11 @@
         when {{ frequency }} = 0 then cast(1 as double)
         else
             1 / (
-                1 + exp(
-                    ln(a) - ln(b + {{ frequency }} - 1)
-                    + (r + {{ frequency }}) * (ln(alpha + {{ age_days }}) - ln(alpha + {{ recency_days }}))
-                )
+                1 + {{ libm_exp(
+                    libm_ln('a') ~ ' - ' ~ libm_ln('b + ' ~ frequency ~ ' - 1')
+                    ~ ' + (r + ' ~ frequency ~ ') * ('
+                    ~ libm_ln('alpha + ' ~ age_days) ~ ' - ' ~ libm_ln('alpha + ' ~ recency_days) ~ ')'
+                ) }}
             )
     end
 {%- endmacro %}
@@ -186,9 +203,10 @@
     (
         (a + b + {{ frequency }} - 1) / (a - 1)
         * (
-            1 - exp(
-                (a - 1) * (ln(alpha + {{ age_days }}) - ln(alpha + {{ age_days }} + {{ horizon_days }}))
-            ) * series_sum
+            1 - {{ libm_exp(
+                '(a - 1) * (' ~ libm_ln('alpha + ' ~ age_days) ~ ' - '
+                ~ libm_ln('alpha + ' ~ age_days ~ ' + ' ~ horizon_days) ~ ')'
+            ) }} * series_sum
         )
         * {{ clv_p_alive(frequency, recency_days, age_days) }}
     )

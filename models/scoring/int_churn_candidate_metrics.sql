@@ -43,7 +43,7 @@ ranked_groups as (
         *,
         -- average ascending rank of the group's members (ties share the mean rank)
         sum(group_users) over (
-            partition by model_name order by score asc rows between unbounded preceding and current row
+            partition by model_name order by score asc nulls last rows between unbounded preceding and current row
         ) - (group_users - 1) / 2.0 as average_rank,
         -- people and positives scoring at least this group's score
         sum(group_users) over (
@@ -62,18 +62,18 @@ totals as (
         count(*) as user_count,
         avg(churned) as positive_rate,
         any_value(snapshot_date) as evaluation_snapshot_date,
-        -avg(
-            case
+        -{{ ordered_avg(
+            "case
                 when probability is not null
                     then
                         churned * ln(greatest(least(probability, 1 - 2.220446049250313e-16), 2.220446049250313e-16))
                         + (1 - churned)
                         * ln(greatest(least(1 - probability, 1 - 2.220446049250313e-16), 2.220446049250313e-16))
-            end
-            order by user_key
-        ) as log_loss,
-        avg(pow(probability - churned, 2) order by user_key) as brier_score,
-        avg(probability order by user_key) as mean_predicted_probability
+            end",
+            'user_key',
+        ) }} as log_loss,
+        {{ ordered_avg('pow(probability - churned, 2)', 'user_key') }} as brier_score,
+        {{ ordered_avg('probability', 'user_key') }} as mean_predicted_probability
     from scored
     group by model_name
 ),
@@ -81,17 +81,19 @@ totals as (
 ranking_metrics as (
     select
         ranked_groups.model_name,
-        (
+        -- (as a double: Spark would keep the rank sum's decimal type, rounded to 6 places)
+        cast(
             sum(ranked_groups.group_positives * ranked_groups.average_rank)
             - any_value(totals.positives) * (any_value(totals.positives) + 1) / 2.0
+            as double
         )
         / nullif(any_value(totals.positives) * (any_value(totals.user_count) - any_value(totals.positives)), 0)
             as roc_auc,
-        sum(
-            ranked_groups.group_positives / nullif(totals.positives, 0)
-            * ranked_groups.positives_at_or_above / ranked_groups.users_at_or_above
-            order by ranked_groups.score desc
-        ) as average_precision
+        {{ ordered_sum(
+            'ranked_groups.group_positives / nullif(totals.positives, 0)
+            * ranked_groups.positives_at_or_above / ranked_groups.users_at_or_above',
+            'ranked_groups.score desc',
+        ) }} as average_precision
     from ranked_groups
     inner join totals on ranked_groups.model_name = totals.model_name
     group by ranked_groups.model_name

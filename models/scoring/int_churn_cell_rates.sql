@@ -46,7 +46,9 @@ deciles as (
     select
         fit_role,
         recency_days,
-        ntile(10) over (partition by fit_role order by recency_days, user_key, snapshot_date) as recency_decile
+        ntile(10) over (
+            partition by fit_role order by recency_days asc nulls last, user_key asc, snapshot_date asc
+        ) as recency_decile
     from training
 ),
 
@@ -103,7 +105,7 @@ bin_rates as (
 ),
 
 buckets as (
-    select unnest(range(1, {{ frequency_buckets + 1 }})) as frequency_bucket
+    select {{ unnest_range(1, frequency_buckets + 1) }} as frequency_bucket
 ),
 
 cells as (
@@ -166,7 +168,7 @@ described as (
         || ': '
         || cast(round(100 * churn_probability) as integer)
         || '% stop buying, '
-        || format('{:,}', people)
+        || {{ thousands_separated('people') }}
         || case when people = 1 then ' person' else ' people' end as rule_text
     from cell_rates
 )

@@ -4,6 +4,13 @@
 -- scoring reads a feature's value from by its name (the regressions' standardised
 -- contributions, the tree's splits).
 
+{#- the feature columns: every column of int_churn_snapshots but the keys, dates and label
+    (while parsing, or linted without a build, any one feature column) -#}
+{%- set not_features = ['snapshot_role', 'user_key', 'snapshot_date', 'label_window_end', 'is_churned'] %}
+{%- set snapshot_columns = adapter.get_columns_in_relation(ref('int_churn_snapshots')) if execute else [] %}
+{%- set feature_columns = snapshot_columns | map(attribute='name') | map('lower') | reject('in', not_features) | list %}
+{%- if feature_columns | length == 0 %}{% set feature_columns = ['recency_days'] %}{% endif %}
+
 with
 
 churn_snapshots as (
@@ -37,18 +44,20 @@ scored_snapshots as (
     where churn_snapshots.snapshot_role in (select scored_roles.scored_snapshot_role from scored_roles)
 ),
 
-feature_columns as (
+feature_values as (
+    -- one row per person and feature column of int_churn_snapshots (all but the keys, dates and
+    -- label), as doubles
+    {%- for feature_name in feature_columns %}
     select
         snapshot_role,
         user_key,
-        cast(columns(* exclude (snapshot_role, user_key, snapshot_date, label_window_end, is_churned)) as double)
+        '{{ feature_name }}' as feature_name,
+        cast({{ feature_name }} as double) as feature_value
     from scored_snapshots
-),
-
-feature_values as (
-    unpivot feature_columns
-    on columns(* exclude (snapshot_role, user_key))
-    into name feature_name value feature_value
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 used_values as (

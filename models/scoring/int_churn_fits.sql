@@ -47,10 +47,11 @@ cell_summaries as (
     select
         fit_role,
         sum(people) as training_rows,
-        'cells-' || left(md5(string_agg(
-            concat_ws(':', recency_bin, recency_max_days, frequency_bucket, people, churners),
-            ',' order by recency_bin, frequency_bucket
-        )), 12) as model_version
+        'cells-' || left(md5({{ ordered_string_agg(
+            "concat_ws(':', recency_bin, recency_max_days, frequency_bucket, people, churners)",
+            ',',
+            ['recency_bin', 'frequency_bucket'],
+        ) }}), 12) as model_version
     from cell_rates
     group by fit_role
 ),

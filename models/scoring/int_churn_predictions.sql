@@ -68,7 +68,7 @@ contribution_sums as (
         snapshot_role,
         model_name,
         user_key,
-        sum(contribution order by feature_order) as contribution_sum
+        {{ ordered_sum('contribution', 'feature_order') }} as contribution_sum
     from contributions
     group by snapshot_role, model_name, user_key
 ),
@@ -94,7 +94,7 @@ linear_predictions as (
         model_name,
         user_key,
         linear_score,
-        cast(null as varchar) as rule_text,
+        cast(null as string) as rule_text,
         case
             when linear_score >= 0 then 1 / (1 + exp(-linear_score))
             else exp(linear_score) / (1 + exp(linear_score))

@@ -26,10 +26,10 @@ horizons as (
     union all
     select
         'current' as snapshot_role,
-        'month_' || cast(months.month_number as varchar) as horizon_name,
-        months.month_number * 365.0 / 12 as horizon_days,
+        'month_' || cast(months.month_number as string) as horizon_name,
+        cast(months.month_number as double) * 365.0 / 12 as horizon_days,
         cast(months.month_number as integer) as horizon_month
-    from range(1, 13) as months (month_number)
+    from (select {{ unnest_range(1, 13) }} as month_number) as months
     union all
     select
         'calibration' as snapshot_role,

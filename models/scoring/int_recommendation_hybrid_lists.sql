@@ -129,8 +129,8 @@ fused_inputs as (
         user_key,
         item_id,
         rank,
-        cast(null as varchar) as item_cf_because_of_item_id,
-        cast(null as varchar) as factorization_because_of_item_id
+        cast(null as string) as item_cf_because_of_item_id,
+        cast(null as string) as factorization_because_of_item_id
     from trending
 ),
 
@@ -140,7 +140,9 @@ fused as (
         evaluation_mode,
         user_key,
         item_id,
-        cast(sum(cast(1.0 / (60 + rank) as decimal(38, 18))) as double) as score,
+        -- (each term the double 1 / (60 + rank) made exact: DuckDB divides in doubles, Spark in
+        -- decimals)
+        cast(sum(cast(cast(1.0 / (60 + rank) as double) as decimal(38, 18))) as double) as score,
         min(rank) as best_rank,
         coalesce(max(item_cf_because_of_item_id), max(factorization_because_of_item_id)) as because_of_item_id
     from fused_inputs

@@ -142,7 +142,7 @@ category_weights as (
     select
         person_items.user_index,
         catalog.category,
-        sum(person_items.interaction_weight order by person_items.item_id) as category_weight
+        {{ ordered_sum('person_items.interaction_weight', 'person_items.item_id') }} as category_weight
     from person_items
     inner join catalog
         on
@@ -156,10 +156,16 @@ main_categories as (
     select
         user_index,
         category as main_category
-    from category_weights
-    qualify row_number() over (
-        partition by user_index order by category_weight desc, category asc
-    ) = 1
+    from (
+        select
+            user_index,
+            category,
+            row_number() over (
+                partition by user_index order by category_weight desc, category asc nulls last
+            ) as category_rank
+        from category_weights
+    ) as ranked_categories
+    where category_rank = 1
 ),
 
 model_lists as (
@@ -181,7 +187,7 @@ model_lists as (
         factorization_lists.user_index,
         factorization_lists.item_id,
         factorization_lists.score,
-        cast(factorization_lists.because_of_item_id as varchar) as because_of_item_id,
+        cast(factorization_lists.because_of_item_id as string) as because_of_item_id,
         factorization_lists.cf_rank
     from factorization_lists
 ),
@@ -246,7 +252,7 @@ category_fill_ranks as (
         allow_bought,
         user_index,
         main_category,
-        unnest(range(1, {{ top_n }} + bought_items + 1)) as category_popularity_rank
+        {{ unnest_range(1, top_n ~ ' + bought_items + 1') }} as category_popularity_rank
     from user_context
     where main_category is not null
 ),
@@ -259,7 +265,7 @@ category_fill as (
         catalog.item_id,
         cast(null as double) as score,
         'popular_in_category' as source,
-        cast(null as varchar) as because_of_item_id,
+        cast(null as string) as because_of_item_id,
         2 as source_priority,
         cast(catalog.category_popularity_rank as double) as source_order
     from category_fill_ranks
@@ -279,7 +285,7 @@ overall_fill_ranks as (
         snapshot_role,
         allow_bought,
         user_index,
-        unnest(range(1, {{ top_n }} + bought_items + 1)) as popularity_rank
+        {{ unnest_range(1, top_n ~ ' + bought_items + 1') }} as popularity_rank
     from user_context
 ),
 
@@ -293,7 +299,7 @@ overall_fill as (
         -- a shop where this person bought every item anyone bought (one-person shop) still
         -- gets a list: catalog items nobody bought yet, after the popular ones
         case when catalog.buyers > 0 then 'popular' else 'catalog' end as source,
-        cast(null as varchar) as because_of_item_id,
+        cast(null as string) as because_of_item_id,
         3 as source_priority,
         cast(catalog.popularity_rank as double) as source_order
     from overall_fill_ranks
@@ -332,63 +338,9 @@ eligible as (
             and candidates.item_id = bought.item_id
 ),
 
-best_source as (
-    -- an item offered by several sources keeps its best one
-    select
-        model_name,
-        allow_bought,
-        user_index,
-        item_id,
-        arg_min(
-            struct_pack(score, source, because_of_item_id),
-            struct_pack(source_priority, source_order)
-        ) as offer,
-        min(struct_pack(source_priority, source_order, item_id)) as list_order
-    from eligible
-    group by model_name, allow_bought, user_index, item_id
-),
-
-top_offers as (
-    -- the N first per list and person: a top-N aggregate, not a sort of every candidate
-    select
-        best_source.model_name,
-        best_source.allow_bought,
-        best_source.user_index,
-        min_by(
-            struct_pack(
-                item_id := best_source.item_id,
-                score := best_source.offer.score,
-                source := best_source.offer.source,
-                because_of_item_id := best_source.offer.because_of_item_id
-            ),
-            best_source.list_order,
-            {{ top_n }}
-        ) as offers
-    from best_source
-    group by best_source.model_name, best_source.allow_bought, best_source.user_index
-),
-
-filled_offers as (
-    select
-        top_offers.model_name,
-        top_offers.allow_bought,
-        top_offers.user_index,
-        unnest(top_offers.offers) as offer,
-        unnest(range(1, len(top_offers.offers) + 1)) as rank
-    from top_offers
-),
-
 filled as (
-    select
-        filled_offers.model_name,
-        filled_offers.allow_bought,
-        filled_offers.user_index,
-        struct_extract(filled_offers.offer, 'item_id') as item_id,
-        struct_extract(filled_offers.offer, 'score') as score,
-        struct_extract(filled_offers.offer, 'source') as source,
-        struct_extract(filled_offers.offer, 'because_of_item_id') as because_of_item_id,
-        filled_offers.rank
-    from filled_offers
+    -- the N first offers per list and person, each item with its best source
+    {{ recommendation_top_offers('eligible', top_n) }}
 ),
 
 full_lists as (

@@ -41,7 +41,7 @@ hit_rates as (
         baselines.model_name,
         baselines.candidate_order,
         evaluated.evaluation_mode,
-        avg(case when hits.user_key is not null then 1.0 else 0.0 end) as hit_rate
+        avg(cast(case when hits.user_key is not null then 1 else 0 end as double)) as hit_rate
     from evaluated
     cross join baselines
     left join hits

@@ -42,8 +42,8 @@ first_names as (
     select
         segment_id,
         any_value(model_version) as model_version,
-        string_agg(feature_label, ', ' order by label_rank) filter (where label_rank <= 3) as base_name,
-        string_agg(feature_label, ', ' order by label_rank) filter (where label_rank <= 4) as longer_name
+        {{ ordered_string_agg('feature_label', ', ', ['label_rank'], 'label_rank <= 3') }} as base_name,
+        {{ ordered_string_agg('feature_label', ', ', ['label_rank'], 'label_rank <= 4') }} as longer_name
     from ranked
     group by segment_id
 ),
@@ -55,7 +55,7 @@ deduplicated as (
         case
             when count(*) over (partition by base_name) = 1 then base_name
             when count(*) over (partition by longer_name) = 1 then longer_name
-            else longer_name || ' #' || cast(segment_id as varchar)
+            else longer_name || ' #' || cast(segment_id as string)
         end as segment_name
     from first_names
 )
