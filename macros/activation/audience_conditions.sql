@@ -34,8 +34,11 @@
                 {%- do errors.append("audience '" ~ name ~ "': needs at least one condition") -%}
             {%- endif -%}
             {%- set rendered = [] -%}
+            {%- set standard = [] -%}
             {%- for condition in conditions -%}
                 {%- do rendered.append(_audience_condition(name, condition, columns, errors)) -%}
+                {#- the same condition in standard SQL, for the catalog (problems already reported) -#}
+                {%- do standard.append(_audience_condition(name, condition, columns, [], true)) -%}
             {%- endfor -%}
             {%- if errors | length == found -%}
                 {%- do checked.append({
@@ -43,6 +46,7 @@
                     'purpose': audience.get('purpose') or '',
                     'priority': priority | int,
                     'sql': rendered | join(' and '),
+                    'standard_sql': standard | join(' and '),
                 }) -%}
             {%- endif -%}
         {%- endif -%}
@@ -65,7 +69,9 @@
 {% endmacro %}
 
 
-{% macro _audience_condition(name, condition, columns, errors) %}
+{#- One condition as a predicate in the engine's SQL, or (standard=true) in standard SQL:
+    identifiers in double quotes, text literals with doubled quotes. -#}
+{% macro _audience_condition(name, condition, columns, errors, standard=false) %}
     {%- set operators = ['=', '!=', '<', '<=', '>', '>=', 'in', 'not_in', 'is_null', 'is_not_null'] -%}
     {%- set column = condition.get('column') if condition is mapping else none -%}
     {%- set operator = (condition.get('operator') if condition is mapping else none) | string | lower -%}
@@ -83,9 +89,9 @@
         {%- do return(none) -%}
     {%- endif -%}
     {%- if operator == 'is_null' -%}
-        {%- do return(adapter.quote(column) ~ ' is null') -%}
+        {%- do return(_audience_identifier(column, standard) ~ ' is null') -%}
     {%- elif operator == 'is_not_null' -%}
-        {%- do return(adapter.quote(column) ~ ' is not null') -%}
+        {%- do return(_audience_identifier(column, standard) ~ ' is not null') -%}
     {%- endif -%}
     {%- set value = condition.get('value') -%}
     {%- if value is none -%}
@@ -99,15 +105,22 @@
         {%- endif -%}
         {%- set literals = [] -%}
         {%- for item in value -%}
-            {%- do literals.append(_audience_literal(name, column, data_type, item, errors)) -%}
+            {%- do literals.append(_audience_literal(name, column, data_type, item, errors, standard)) -%}
         {%- endfor -%}
-        {%- do return(adapter.quote(column) ~ (' in (' if operator == 'in' else ' not in (') ~ literals | join(', ') ~ ')') -%}
+        {%- do return(_audience_identifier(column, standard) ~ (' in (' if operator == 'in' else ' not in (') ~ literals | join(', ') ~ ')') -%}
     {%- endif -%}
-    {%- do return(adapter.quote(column) ~ ' ' ~ operator ~ ' ' ~ _audience_literal(name, column, data_type, value, errors)) -%}
+    {%- do return(_audience_identifier(column, standard) ~ ' ' ~ operator ~ ' ' ~ _audience_literal(name, column, data_type, value, errors, standard)) -%}
 {% endmacro %}
 
 
-{% macro _audience_literal(name, column, data_type, value, errors) %}
+{#- A customer_360 column (already checked against its columns) quoted for the engine, or in
+    standard SQL's double quotes. -#}
+{% macro _audience_identifier(column, standard=false) -%}
+    {%- do return('"' ~ column ~ '"' if standard else adapter.quote(column)) -%}
+{%- endmacro %}
+
+
+{% macro _audience_literal(name, column, data_type, value, errors, standard=false) %}
     {%- set text = value | string | trim -%}
     {%- if value is none or value is mapping or (value is iterable and value is not string) -%}
         {%- do errors.append("audience '" ~ name ~ "': " ~ column ~ " needs a single value, got " ~ value) -%}
@@ -133,5 +146,5 @@
         {%- endif -%}
         {%- do return("date '" ~ text ~ "'") -%}
     {%- endif -%}
-    {%- do return(sql_string_literal(text)) -%}
+    {%- do return("'" ~ text | replace("'", "''") ~ "'" if standard else sql_string_literal(text)) -%}
 {% endmacro %}

@@ -2,9 +2,10 @@
     number is cast, a date must match YYYY-MM-DD. An invalid value stops the run with a message
     naming the var. -#}
 
-{#- A single-quoted SQL string literal with embedded quotes doubled. -#}
+{#- A single-quoted SQL string literal of `value` (NULL for none), escaped for the engine
+    (macros/engines/literals.sql). -#}
 {% macro sql_string_literal(value) -%}
-    {%- if value is none -%}null{%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+    {{- return(adapter.dispatch('sql_string_literal', 'customer_intel')(value)) -}}
 {%- endmacro %}
 
 

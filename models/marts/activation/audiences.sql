@@ -19,7 +19,7 @@ definitions as (
             {{ sql_string_literal(audience.name) }} as audience_name,
             {{ sql_string_literal(audience.purpose) }} as purpose,
             {{ audience.priority }} as audience_priority,
-            {{ sql_string_literal(audience.sql) }} as condition_sql
+            {{ sql_string_literal(audience.standard_sql) }} as condition_sql
         {%- if not loop.last %}
             union all
         {%- endif %}
