@@ -35,7 +35,6 @@ current_popularity as (
         ref('int_item_popularity_snapshots'),
         ref('int_feature_snapshots'),
         'current',
-        drop_date=true,
     ) }}
 ),
 
