@@ -3,7 +3,7 @@
     lineage shows both inputs), optionally without the date column. -#}
 {% macro rows_at_snapshot(relation, snapshots, snapshot_role, date_column='snapshot_date', drop_date=false) -%}
     select
-        keyed.*{% if drop_date %} except ({{ date_column }}){% endif %}
+        {% if drop_date %}{{ star_except('keyed', [date_column]) }}{% else %}keyed.*{% endif %}
     from {{ relation }} as keyed
     inner join {{ snapshots }} as snapshots on keyed.{{ date_column }} = snapshots.snapshot_date
     where snapshots.snapshot_role = {{ sql_string_literal(snapshot_role) }}

@@ -1,7 +1,7 @@
 {#- Rows of `relation` (with source_file, source_row_number) reduced to one per `key`: the last in
     load order (later file name, then later row) wins. Rows with a NULL key are left out. -#}
 {% macro latest_in_load_order(relation, key) -%}
-    select * except (load_rank)
+    select {{ star_except(none, ['load_rank']) }}
     from (
         select
             *,

@@ -150,12 +150,13 @@ popularity as (
 ranked as (
     select
         *,
-        row_number() over (
+        -- bigint on every engine (Spark's row_number is an int)
+        cast(row_number() over (
             partition by snapshot_date order by buyers desc, net_revenue desc, item_id asc
-        ) as popularity_rank,
-        row_number() over (
+        ) as bigint) as popularity_rank,
+        cast(row_number() over (
             partition by snapshot_date, category order by buyers desc, net_revenue desc, item_id asc
-        ) as category_popularity_rank
+        ) as bigint) as category_popularity_rank
     from popularity
 )
 

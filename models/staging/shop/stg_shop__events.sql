@@ -31,7 +31,7 @@ renamed as (
 
 pseudonymized as (
     select
-        renamed.* except (user_id),
+        {{ star_except('renamed', ['user_id']) }},
         user_keys.user_key
     from renamed
     left join user_keys on renamed.user_id = user_keys.user_id
