@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from customer_intel.devtools.compare_builds import compare_builds, normalised_expression, report
-from customer_intel.devtools.spark_check import dbt_summary, fixture_vars
+from customer_intel.devtools.spark_check import dbt_summary, fixture_vars, wrong_fixture_outcomes
 from customer_intel.ops.spark_local import session_settings
 
 
@@ -137,3 +137,20 @@ def test_check_helpers(tmp_path: Path) -> None:
         "raw_data_path": str(Path("data/demo").resolve()),
         "load_time": "2026-11-01",
     }
+
+
+def test_fixture_outcomes_follow_the_test_names() -> None:
+    def results(*pairs: tuple[str, str]) -> dict[str, object]:
+        return {"results": [{"unique_id": f"test.customer_intel.{n}.abc", "status": s} for n, s in pairs]}
+
+    good = results(("primary_key__dupes__expect_fail", "fail"), ("primary_key__ok__expect_pass", "pass"))
+    assert wrong_fixture_outcomes(good) == {}
+    # a fixture meant to fire that passed, and one meant to pass that failed, are both reported
+    bad = results(("primary_key__dupes__expect_fail", "pass"), ("recent_as_of__fresh__expect_pass", "error"))
+    assert wrong_fixture_outcomes(bad) == {
+        "primary_key__dupes__expect_fail": "pass",
+        "recent_as_of__fresh__expect_pass": "error",
+    }
+    # seeds in the results are not tests; no tests at all is a failure of the check
+    seeds_only = {"results": [{"unique_id": "seed.customer_intel.fixture_keys", "status": "success"}]}
+    assert wrong_fixture_outcomes(seeds_only) == {"(no fixture tests ran)": "missing"}

@@ -7,7 +7,10 @@ Steps, each timed:
    the Spark environment's Python (`--spark-python`, the venv of requirements-spark.txt), into a
    fresh `<work>/spark` (warehouse and metastore): seeds, every SQL and Python model, every data
    and unit test;
-3. every table of the published schema (`marts`) of the two builds compared with
+3. the generic-test fixtures on Spark (`dbt build --select tag:generic_test_fixture`): each
+   fixture test must end as its name says (`__expect_fail` fails, the others pass), as
+   tests/python/test_generic_tests.py requires on DuckDB;
+4. every table of the published schema (`marts`) of the two builds compared with
    customer_intel.devtools.compare_builds (`except all` both ways; numbers to 9 decimals).
 
 Both builds read the same raw files with the same vars and the same pseudonymisation secret (the
@@ -59,6 +62,23 @@ def dbt_summary(log: Path) -> str:
     return lines[-1].split("  ", 1)[-1] if lines else ""
 
 
+def wrong_fixture_outcomes(run_results: dict[str, object]) -> dict[str, str]:
+    """Fixture tests of a dbt run_results.json that did not end as their names say (name ->
+    status); a missing test list is itself reported."""
+    statuses = {
+        str(r["unique_id"]).split(".")[2]: str(r["status"])
+        for r in run_results.get("results", [])  # type: ignore[union-attr]
+        if str(r["unique_id"]).startswith("test.")
+    }
+    if not statuses:
+        return {"(no fixture tests ran)": "missing"}
+    return {
+        name: status
+        for name, status in statuses.items()
+        if status != ("fail" if name.endswith("__expect_fail") else "pass")
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spark-python", type=Path, required=True, help="Python of the Spark environment")
@@ -105,6 +125,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"spark-check FAILED: a build failed (see {work / 'duckdb.log'} and {work / 'spark.log'})")
         return 1
 
+    fixture_target = work / "spark" / "target-fixtures"
+    fixture_command = [
+        *spark_command[:3], "build", "--select", "tag:generic_test_fixture", "--target", "spark",
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(fixture_target), "--log-path", str(work / "spark" / "logs"),
+        "--vars", json.dumps(dbt_vars),
+    ]  # fmt: skip
+    # the failing fixtures make this invocation fail by design: judge it by each test's status
+    _, fixture_seconds = run_step(
+        "Spark generic-test fixtures", fixture_command, spark_env, work / "fixtures.log"
+    )
+    results_file = fixture_target / "run_results.json"
+    wrong = wrong_fixture_outcomes(json.loads(results_file.read_text()) if results_file.exists() else {})
+    if wrong:
+        print(f"spark-check FAILED: generic-test fixtures on Spark not as their names say: {wrong}")
+        return 1
+    print("Spark generic-test fixtures: every fixture test ended as its name says")
+
     started = time.monotonic()
     results = compare_builds(
         work / "duckdb" / "build.duckdb", None, work / "spark" / "warehouse", PUBLISHED_SCHEMAS
@@ -114,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     print(
         f"Wall time: DuckDB build {duck_seconds:.1f} s, Spark build {spark_seconds:.1f} s, "
-        f"comparison {time.monotonic() - started:.1f} s"
+        f"Spark fixtures {fixture_seconds:.1f} s, comparison {time.monotonic() - started:.1f} s"
     )
     equal = bool(results) and all(r.equal for r in results)
     print("spark-check: every published table equal" if equal else "spark-check FAILED: tables differ")
