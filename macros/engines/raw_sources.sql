@@ -80,15 +80,7 @@
     {%- endif -%}
     {%- if not single and parts | length == 0 -%}
         {%- if source_node.meta.get('optional', false) -%}
-            {%- set typed = [] -%}
-            {%- for column_name, column in source_node.columns.items() -%}
-                {%- do typed.append('cast(null as ' ~ (column.data_type or 'string') ~ ') as ' ~ column_name) -%}
-            {%- endfor -%}
-            {%- do run_query(
-                'create table raw.' ~ name ~ ' using parquet as select ' ~ typed | join(', ')
-                ~ ', cast(null as string) as _source_file, cast(null as bigint) as _source_row_number'
-                ~ ' where false'
-            ) -%}
+            {%- do run_query('create table raw.' ~ name ~ ' using parquet as ' ~ empty_contract_select(source_node)) -%}
             {%- do return(none) -%}
         {%- endif -%}
         {{ exceptions.raise_compiler_error(

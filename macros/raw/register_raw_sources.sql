@@ -40,6 +40,18 @@
 {% endmacro %}
 
 
+{#- A select of no rows with the contract's columns of a source table (typed as declared) and
+    the loader's `_source_file` and `_source_row_number`: an absent optional file (both engines). -#}
+{% macro empty_contract_select(source_node) -%}
+    {%- set typed = [] -%}
+    {%- for column_name, column in source_node.columns.items() -%}
+        {%- do typed.append('cast(null as ' ~ (column.data_type or 'string') ~ ') as ' ~ column_name) -%}
+    {%- endfor -%}
+    select {{ typed | join(', ') }}, cast(null as string) as _source_file, cast(null as bigint) as _source_row_number
+    where false
+{%- endmacro %}
+
+
 {#- A path as a DuckDB glob pattern that matches only itself: `[`, `*` and `?` become classes. -#}
 {% macro glob_escape(path) -%}
     {{- path | replace('[', '[[]') | replace('*', '[*]') | replace('?', '[?]') -}}
@@ -58,15 +70,7 @@
     {%- set found = _raw_files(raw_dir, name) -%}
     {%- if found is none -%}
         {%- if source_node.meta.get('optional', false) -%}
-            {%- set typed = [] -%}
-            {%- for column_name, column in source_node.columns.items() -%}
-                {%- do typed.append('cast(null as ' ~ (column.data_type or 'varchar') ~ ') as ' ~ column_name) -%}
-            {%- endfor -%}
-            {%- do run_query(
-                'create table raw.' ~ name ~ ' as select ' ~ typed | join(', ')
-                ~ ', cast(null as varchar) as _source_file, cast(null as bigint) as _source_row_number'
-                ~ ' where false'
-            ) -%}
+            {%- do run_query('create table raw.' ~ name ~ ' as ' ~ empty_contract_select(source_node)) -%}
             {%- do return(none) -%}
         {%- endif -%}
         {{ exceptions.raise_compiler_error(
