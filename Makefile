@@ -185,8 +185,10 @@ bench: $(BIN)/.installed
 # and Java 17 (installed with apt-get when missing). See README, "Scaling out".
 SPARK_VENV := .venv-spark
 $(SPARK_VENV)/bin/.installed: requirements-spark.txt
-	@command -v java >/dev/null 2>&1 || { echo "Java not found: installing openjdk-17-jre-headless"; \
-		$$(command -v sudo) apt-get update -qq && $$(command -v sudo) apt-get install -y -qq openjdk-17-jre-headless; }
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { echo "Java 17+ not found: installing it with apt-get"; \
+		export DEBIAN_FRONTEND=noninteractive; $$(command -v sudo) apt-get update -qq && \
+		{ $$(command -v sudo) apt-get install -y -qq openjdk-17-jre-headless || \
+		  $$(command -v sudo) apt-get install -y -qq default-jre-headless; }; }
 	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
 	@touch $@

@@ -89,7 +89,7 @@
         ) }}
     {%- endif -%}
     {%- set location = raw_dir ~ '/' ~ (name ~ '.parquet' if single else name) -%}
-    {%- set reader = 'parquet.`' ~ location | replace('`', '``') ~ '`' -%}
+    {%- set reader = 'parquet.`' ~ spark_glob_escape(location) ~ '`' -%}
     {%- set probe = run_query('select * from ' ~ reader ~ ' limit 0') -%}
     {%- set present = {} -%}
     {%- for column_name in probe.column_names -%}

@@ -37,6 +37,6 @@
     {%- elif value is number -%}
         {{ value }}
     {%- else -%}
-        '{{ value | string | replace('\\', '\\\\') | replace("'", "\\'") }}'
+        {{ spark__sql_string_literal(value) }}
     {%- endif -%}
 {%- endmacro %}

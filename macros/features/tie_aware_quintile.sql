@@ -10,8 +10,8 @@
     `higher_is_better`: true for frequency and monetary, false for recency_days.
 -#}
 {% macro tie_aware_quintile(column_name, higher_is_better=true) -%}
-    {#- NULLs placed explicitly where DuckDB puts them by default (Spark's defaults are the reverse) -#}
-    {%- set direction = 'asc nulls last' if higher_is_better else 'desc nulls first' -%}
+    {#- NULLs placed explicitly where DuckDB puts them by default (last; Spark's ASC puts them first) -#}
+    {%- set direction = 'asc nulls last' if higher_is_better else 'desc nulls last' -%}
     cast(
         1 + floor(
             (

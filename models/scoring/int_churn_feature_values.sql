@@ -5,10 +5,13 @@
 -- contributions, the tree's splits).
 
 {#- the feature columns: every column of int_churn_snapshots but the keys, dates and label
-    (while parsing, or linted without a build, any one feature column) -#}
+    (while parsing or linting, any one feature column; none found in a build stops the run) -#}
 {%- set not_features = ['snapshot_role', 'user_key', 'snapshot_date', 'label_window_end', 'is_churned'] %}
 {%- set snapshot_columns = adapter.get_columns_in_relation(ref('int_churn_snapshots')) if execute else [] %}
 {%- set feature_columns = snapshot_columns | map(attribute='name') | map('lower') | reject('in', not_features) | list %}
+{%- if feature_columns | length == 0 and execute and target.name != 'lint' %}
+{{ exceptions.raise_compiler_error("int_churn_feature_values: no feature columns found in " ~ ref('int_churn_snapshots')) }}
+{%- endif %}
 {%- if feature_columns | length == 0 %}{% set feature_columns = ['recency_days'] %}{% endif %}
 
 with
@@ -54,6 +57,8 @@ feature_values as (
         '{{ feature_name }}' as feature_name,
         cast({{ feature_name }} as double) as feature_value
     from scored_snapshots
+    -- as an unpivot: a person without a value has no row for that feature
+    where {{ feature_name }} is not null
     {%- if not loop.last %}
     union all
     {%- endif %}

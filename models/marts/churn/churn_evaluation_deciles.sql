@@ -32,7 +32,7 @@ ranked as (
         snapshot_date,
         churn_probability,
         cast(is_churned as integer) as churned,
-        cast(ntile(10) over (order by churn_probability desc nulls first, user_key asc) as integer) as decile
+        cast(ntile(10) over (order by churn_probability desc nulls last, user_key asc) as integer) as decile
     from predictions
 ),
 

@@ -116,7 +116,7 @@ banded as (
 deciles as (
     select
         user_key,
-        cast(ntile(10) over (order by churn_probability desc nulls first, user_key asc) as integer) as decile
+        cast(ntile(10) over (order by churn_probability desc nulls last, user_key asc) as integer) as decile
     from predictions
 ),
 

@@ -67,6 +67,11 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def sql_text(value: str) -> str:
+    """`value` as a DuckDB string literal (quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def normalised_expression(column: str, data_type: str, decimals: int) -> str:
     """The comparison form of one column (see the module docstring)."""
     upper = data_type.upper()
@@ -164,14 +169,14 @@ def compare_builds(
     """Compare every table of `schemas` between the left DuckDB build and the right build (only
     the tables named in `tables`, when given)."""
     con = duckdb.connect()
-    con.execute(f"attach '{left_db}' as left_build (read_only)")
+    con.execute(f"attach {sql_text(str(left_db))} as left_build (read_only)")
     left = duckdb_tables(con, "left_build", schemas)
     if right_db is not None:
-        con.execute(f"attach '{right_db}' as right_build (read_only)")
+        con.execute(f"attach {sql_text(str(right_db))} as right_build (read_only)")
         right = duckdb_tables(con, "right_build", schemas)
     else:
         assert right_spark is not None
-        right = {k: f"read_parquet('{g}')" for k, g in spark_tables(right_spark, schemas).items()}
+        right = {k: f"read_parquet({sql_text(g)})" for k, g in spark_tables(right_spark, schemas).items()}
     keys = sorted(k for k in set(left) | set(right) if tables is None or k[1] in tables)
     return [compare_table(con, key, left.get(key), right.get(key), decimals, exact) for key in keys]
 
