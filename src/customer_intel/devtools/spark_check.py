@@ -30,21 +30,12 @@ import time
 from pathlib import Path
 
 from customer_intel.devtools.compare_builds import compare_builds, report
+from customer_intel.ops.cli import run_input_env
 from customer_intel.ops.dbt_command import dbt_command
 from customer_intel.ops.pii import DEMO_SECRET, SECRET_ENV_VAR
 from customer_intel.ops.settings import PROJECT_DIR
 
 PUBLISHED_SCHEMAS = ["marts"]
-# Environment variables a var may be read from (`env` of var_specs in dbt_project.yml).
-RUN_INPUT_ENV_VARS = frozenset(
-    {
-        "CUSTOMER_INTEL_RAW_DATA_PATH",
-        "CUSTOMER_INTEL_AS_OF_DATE",
-        "CUSTOMER_INTEL_MAX_REJECT_SHARE",
-        "CUSTOMER_INTEL_MIN_EVENT_DATE",
-        "CUSTOMER_INTEL_ZERO_PRICE_PURCHASES",
-    }
-)
 
 
 def fixture_vars(raw_dir: Path) -> dict[str, object]:
@@ -107,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     (work / "spark").mkdir(parents=True)
     # the run inputs `make run` passes through the environment would override --vars: the check
     # builds the fixture with exactly its own vars on both engines
-    env = {k: v for k, v in os.environ.items() if k not in RUN_INPUT_ENV_VARS}
+    run_inputs = set(run_input_env().values())
+    env = {k: v for k, v in os.environ.items() if k not in run_inputs}
     env.setdefault(SECRET_ENV_VAR, DEMO_SECRET)
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     dbt_vars = fixture_vars(args.raw)
