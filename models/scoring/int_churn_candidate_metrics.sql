@@ -7,7 +7,14 @@
 --            (recall gain) × precision at that threshold (= scikit-learn average_precision_score)
 --   log_loss, brier_score: mean over people; probabilities clipped to [eps, 1 - eps] for the log
 --            (eps = 2.22e-16)
--- Metrics that need both classes are NULL when the snapshot has only one.
+--   roc_auc_gain_over_recency: roc_auc minus recency_only's (the baseline of the must-show)
+--   roc_auc_gain_standard_error: DeLong, DeLong and Clarke-Pearson (1988) for two ROC AUCs of
+--            the same people. A person's placement: a churner's share of non-churners scoring
+--            below them, a non-churner's share of churners scoring above them (ties one half);
+--            each class's mean placement is the AUC. With d = placement - recency_only's
+--            placement of the same person, SE = sqrt(var(d over churners) / churners
+--            + var(d over non-churners) / non-churners), sample variances (n - 1).
+-- Metrics that need both classes (or two people of each for the SE) are NULL otherwise.
 
 with
 
@@ -99,6 +106,85 @@ ranking_metrics as (
     group by ranked_groups.model_name
 ),
 
+placements as (
+    select
+        scored.model_name,
+        scored.user_key,
+        scored.churned,
+        case
+            when scored.churned = 1
+                then cast(
+                    (totals.user_count - totals.positives)
+                    - (ranked_groups.users_at_or_above - ranked_groups.positives_at_or_above)
+                    + (ranked_groups.group_users - ranked_groups.group_positives) / 2.0
+                    as double
+                )
+                / nullif(totals.user_count - totals.positives, 0)
+            else
+                cast(ranked_groups.positives_at_or_above - ranked_groups.group_positives / 2.0 as double)
+                / nullif(totals.positives, 0)
+        end as placement
+    from scored
+    inner join ranked_groups on scored.model_name = ranked_groups.model_name and scored.score = ranked_groups.score
+    inner join totals on scored.model_name = totals.model_name
+),
+
+placement_gaps as (
+    -- the same person's placement by the candidate minus by recency_only
+    select
+        placements.model_name,
+        placements.user_key,
+        placements.churned,
+        placements.placement - reference.placement as placement_gap
+    from placements
+    inner join placements as reference
+        on placements.user_key = reference.user_key and reference.model_name = 'recency_only'
+),
+
+gap_means as (
+    select
+        model_name,
+        churned,
+        count(*) as people,
+        {{ ordered_avg('placement_gap', 'user_key') }} as mean_gap
+    from placement_gaps
+    group by model_name, churned
+),
+
+gap_variances as (
+    select
+        placement_gaps.model_name,
+        placement_gaps.churned,
+        any_value(gap_means.people) as people,
+        {{ ordered_sum('pow(placement_gaps.placement_gap - gap_means.mean_gap, 2)', 'placement_gaps.user_key') }}
+        / nullif(any_value(gap_means.people) - 1, 0) as gap_variance
+    from placement_gaps
+    inner join gap_means
+        on placement_gaps.model_name = gap_means.model_name and placement_gaps.churned = gap_means.churned
+    group by placement_gaps.model_name, placement_gaps.churned
+),
+
+gain_errors as (
+    -- NULL unless both classes have two people or more
+    select
+        model_name,
+        case
+            when count(gap_variance) = 2
+                then sqrt(
+                    max(case when churned = 1 then gap_variance / people end)
+                    + max(case when churned = 0 then gap_variance / people end)
+                )
+        end as roc_auc_gain_standard_error
+    from gap_variances
+    group by model_name
+),
+
+reference_metrics as (
+    select roc_auc as reference_roc_auc
+    from ranking_metrics
+    where model_name = 'recency_only'
+),
+
 metrics as (
     select
         totals.model_name,
@@ -109,12 +195,19 @@ metrics as (
         totals.log_loss,
         totals.brier_score,
         totals.mean_predicted_probability,
+        gain_errors.roc_auc_gain_standard_error,
         case when totals.positives between 1 and totals.user_count - 1 then ranking_metrics.roc_auc end as roc_auc,
         case
             when totals.positives between 1 and totals.user_count - 1 then ranking_metrics.average_precision
-        end as pr_auc
+        end as pr_auc,
+        case
+            when totals.positives between 1 and totals.user_count - 1
+                then ranking_metrics.roc_auc - reference_metrics.reference_roc_auc
+        end as roc_auc_gain_over_recency
     from totals
     inner join ranking_metrics on totals.model_name = ranking_metrics.model_name
+    left join gain_errors on totals.model_name = gain_errors.model_name
+    left join reference_metrics on true
 )
 
 select * from metrics

@@ -5,12 +5,16 @@
 --   1. eligible: recency_only always; another baseline only if its ROC AUC is at least that of
 --      every simpler baseline; a model only if its ROC AUC is at least every baseline's and its
 --      log loss at most every baseline's (a model is never served when a no-model baseline
---      beats it out of time). A NULL metric (one class, no people) does not disqualify.
+--      beats it out of time); and any candidate only if its ROC AUC gain over recency_only is
+--      at least `churn_champion_min_auc_z` standard errors of that paired difference
+--      (DeLong), so nothing serves for beating recency by chance alone. A NULL metric (one
+--      class, no people) does not disqualify.
 --   2. among the eligible, the lowest log loss; candidates within `churn_champion_tolerance`
 --      of it tie, and the simplest of them (lowest complexity_rank) is the champion.
 --   3. no log loss at all (no evaluation people): the simplest candidate serves.
 
 {%- set tolerance = typed_var('churn_champion_tolerance') | float %}
+{%- set min_auc_z = typed_var('churn_champion_min_auc_z') | float %}
 
 with
 
@@ -48,6 +52,8 @@ evaluated as (
         cast(coalesce(metrics.positives, 0) as bigint) as positives,
         metrics.positive_rate,
         metrics.roc_auc,
+        metrics.roc_auc_gain_over_recency,
+        metrics.roc_auc_gain_standard_error,
         metrics.pr_auc,
         metrics.log_loss,
         metrics.brier_score,
@@ -73,12 +79,22 @@ bars as (
     from evaluated
 ),
 
+significance as (
+    select
+        *,
+        coalesce(
+            roc_auc_gain_over_recency >= {{ min_auc_z }} * roc_auc_gain_standard_error, true
+        ) as is_clear_of_recency
+    from bars
+),
+
 eligibility as (
     select
         *,
         coalesce(roc_auc >= simpler_baseline_roc_auc, true)
+        and is_clear_of_recency
         and (model_kind = 'baseline' or coalesce(log_loss <= best_baseline_log_loss, true)) as is_eligible
-    from bars
+    from significance
 ),
 
 best as (
@@ -123,6 +139,11 @@ chosen as (
                     'not eligible: a simpler baseline ranks churners better (ROC AUC %.4f < %.4f)',
                     tied.roc_auc, tied.simpler_baseline_roc_auc
                 )
+            when not tied.is_eligible and not tied.is_clear_of_recency
+                then printf(
+                    'not eligible: its ROC AUC gain over recency_only (%.4f) is under %s standard errors (%.4f)',
+                    tied.roc_auc_gain_over_recency, '{{ min_auc_z }}', tied.roc_auc_gain_standard_error
+                )
             when not tied.is_eligible
                 then printf(
                     'not eligible: a no-model baseline has a lower log loss (%.4f > %.4f)',
@@ -148,6 +169,8 @@ evaluation as (
         positives,
         positive_rate,
         roc_auc,
+        roc_auc_gain_over_recency,
+        roc_auc_gain_standard_error,
         pr_auc,
         log_loss,
         brier_score,
