@@ -1,19 +1,9 @@
 {#- Engine forms the marts (models/marts) and their macros need. The ordered aggregates
-    ordered_sum, ordered_avg and ordered_string_agg are in scoring.sql. -#}
+    (ordered_aggregate, ordered_sum, ordered_avg, ordered_string_agg) are in scoring.sql. -#}
 
-{#- corr(`x`, `y`) with the pairs added in the order of `order_by` (SQL order-by text), so that
-    the result is the same in every run. DuckDB has ordered aggregates; Spark has none (the
-    difference is in the last bits of a double). -#}
+{#- corr(`x`, `y`) with the pairs added in the order of `order_by` (ordered_aggregate). -#}
 {% macro ordered_corr(x, y, order_by) -%}
-    {{ return(adapter.dispatch('ordered_corr', 'customer_intel')(x, y, order_by)) }}
-{%- endmacro %}
-
-{% macro default__ordered_corr(x, y, order_by) -%}
-    corr({{ x }}, {{ y }} order by {{ order_by }})
-{%- endmacro %}
-
-{% macro spark__ordered_corr(x, y, order_by) -%}
-    corr({{ x }}, {{ y }})
+    {{ ordered_aggregate('corr', x ~ ', ' ~ y, order_by) }}
 {%- endmacro %}
 
 

@@ -1,32 +1,31 @@
 {#- Engine forms the scoring models (models/scoring) and their macros need. -#}
 
-{#- sum(`expression`) added in the order of `order_by` (SQL order-by text), so that a float sum
-    is the same in every run. DuckDB has ordered aggregates; Spark has none and sums in its own
-    order (the difference is in the last bits of a double). -#}
+{#- `function`(`arguments`) with its rows added in the order of `order_by` (SQL order-by text),
+    so that a float aggregate (sum, avg, corr) is the same in every run. DuckDB has ordered
+    aggregates; Spark has none and adds in its own order (the difference is in the last bits of
+    a double). -#}
+{% macro ordered_aggregate(function, arguments, order_by) -%}
+    {{ return(adapter.dispatch('ordered_aggregate', 'customer_intel')(function, arguments, order_by)) }}
+{%- endmacro %}
+
+{% macro default__ordered_aggregate(function, arguments, order_by) -%}
+    {{ function }}({{ arguments }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__ordered_aggregate(function, arguments, order_by) -%}
+    {{ function }}({{ arguments }})
+{%- endmacro %}
+
+
+{#- sum(`expression`) added in the order of `order_by` (ordered_aggregate). -#}
 {% macro ordered_sum(expression, order_by) -%}
-    {{ return(adapter.dispatch('ordered_sum', 'customer_intel')(expression, order_by)) }}
-{%- endmacro %}
-
-{% macro default__ordered_sum(expression, order_by) -%}
-    sum({{ expression }} order by {{ order_by }})
-{%- endmacro %}
-
-{% macro spark__ordered_sum(expression, order_by) -%}
-    sum({{ expression }})
+    {{ ordered_aggregate('sum', expression, order_by) }}
 {%- endmacro %}
 
 
-{#- avg(`expression`) added in the order of `order_by`, as ordered_sum. -#}
+{#- avg(`expression`) added in the order of `order_by` (ordered_aggregate). -#}
 {% macro ordered_avg(expression, order_by) -%}
-    {{ return(adapter.dispatch('ordered_avg', 'customer_intel')(expression, order_by)) }}
-{%- endmacro %}
-
-{% macro default__ordered_avg(expression, order_by) -%}
-    avg({{ expression }} order by {{ order_by }})
-{%- endmacro %}
-
-{% macro spark__ordered_avg(expression, order_by) -%}
-    avg({{ expression }})
+    {{ ordered_aggregate('avg', expression, order_by) }}
 {%- endmacro %}
 
 
