@@ -35,23 +35,8 @@ channels as (
     select 'all' as channel
 ),
 
-steps as (
-    select
-        week_start,
-        channel,
-        user_key,
-        event_type
-    from events_as_of
-    union all
-    select
-        week_start,
-        'all' as channel,
-        user_key,
-        event_type
-    from events_as_of
-),
-
-user_weeks as (
+channel_user_weeks as (
+    -- one row per week, channel and person: the 'all' rows are built from these, not the events
     select
         week_start,
         channel,
@@ -59,8 +44,22 @@ user_weeks as (
         bool_or(event_type = 'view') as viewed,
         bool_or(event_type = 'add_to_cart') as carted,
         bool_or(event_type = 'purchase') as purchased
-    from steps
+    from events_as_of
     group by week_start, channel, user_key
+),
+
+user_weeks as (
+    select * from channel_user_weeks
+    union all
+    select
+        week_start,
+        'all' as channel,
+        user_key,
+        bool_or(viewed) as viewed,
+        bool_or(carted) as carted,
+        bool_or(purchased) as purchased
+    from channel_user_weeks
+    group by week_start, user_key
 ),
 
 weekly as (

@@ -37,25 +37,34 @@ channels as (
     select 'all' as channel
 ),
 
-events as (
-    -- every event twice: under its own channel and under 'all'
+channel_user_days as (
+    -- one row per day, channel and person: every later count reads these, not the events
     select
         event_date,
         channel,
         user_key,
-        event_type,
-        order_id,
-        revenue
+        bool_or(event_type = 'view') as has_view,
+        bool_or(event_type = 'purchase') as has_purchase,
+        sum(revenue) as net_revenue,
+        sum(revenue) filter (where event_type = 'purchase') as gross_revenue
     from events_as_of
+    group by event_date, channel, user_key
+),
+
+user_days as (
+    -- the same per person and day under 'all' (revenue is decimal: the sums are exact in any order)
+    select * from channel_user_days
     union all
     select
         event_date,
         'all' as channel,
         user_key,
-        event_type,
-        order_id,
-        revenue
-    from events_as_of
+        bool_or(has_view) as has_view,
+        bool_or(has_purchase) as has_purchase,
+        sum(net_revenue) as net_revenue,
+        sum(gross_revenue) as gross_revenue
+    from channel_user_days
+    group by event_date, user_key
 ),
 
 first_events as (
@@ -83,17 +92,6 @@ new_people as (
     group by first_event_date
 ),
 
-user_days as (
-    select
-        event_date,
-        channel,
-        user_key,
-        bool_or(event_type = 'view') as has_view,
-        bool_or(event_type = 'purchase') as has_purchase
-    from events
-    group by event_date, channel, user_key
-),
-
 daily_people as (
     select
         event_date,
@@ -101,33 +99,49 @@ daily_people as (
         count(*) as active_users,
         count(*) filter (where has_purchase) as buyers,
         count(*) filter (where has_view) as viewers,
-        count(*) filter (where has_view and has_purchase) as viewers_who_bought
+        count(*) filter (where has_view and has_purchase) as viewers_who_bought,
+        coalesce(sum(net_revenue), 0) as net_revenue,
+        coalesce(sum(gross_revenue), 0) as gross_revenue
     from user_days
     group by event_date, channel
 ),
 
-daily_money as (
+purchase_orders as (
+    select distinct
+        event_date,
+        channel,
+        order_id
+    from events_as_of
+    where event_type = 'purchase'
+),
+
+daily_orders as (
     select
         event_date,
         channel,
-        count(distinct order_id) filter (where event_type = 'purchase') as orders,
-        coalesce(sum(revenue), 0) as net_revenue,
-        coalesce(sum(revenue) filter (where event_type = 'purchase'), 0) as gross_revenue
-    from events
+        count(order_id) as orders
+    from purchase_orders
     group by event_date, channel
+    union all
+    select
+        event_date,
+        'all' as channel,
+        count(distinct order_id) as orders
+    from purchase_orders
+    group by event_date
 ),
 
 daily as (
     select
         date_spine.kpi_date,
         channels.channel,
-        cast(coalesce(daily_money.net_revenue, 0) as decimal(18, 4)) as net_revenue,
+        cast(coalesce(daily_people.net_revenue, 0) as decimal(18, 4)) as net_revenue,
         {{ double_to_decimal(
-            'coalesce(cast(daily_money.gross_revenue as double) / nullif(daily_money.orders, 0), 0)', 18, 4
+            'coalesce(cast(daily_people.gross_revenue as double) / nullif(daily_orders.orders, 0), 0)', 18, 4
         ) }} as average_order_value,
         coalesce(daily_people.active_users, 0) as active_users,
         coalesce(daily_people.buyers, 0) as buyers,
-        coalesce(daily_money.orders, 0) as orders,
+        coalesce(daily_orders.orders, 0) as orders,
         coalesce(new_people.new_users, 0) as new_users,
         coalesce(daily_people.viewers, 0) as viewers,
         coalesce(daily_people.viewers_who_bought, 0) as viewers_who_bought,
@@ -136,8 +150,8 @@ daily as (
     cross join channels
     left join daily_people
         on date_spine.kpi_date = daily_people.event_date and channels.channel = daily_people.channel
-    left join daily_money
-        on date_spine.kpi_date = daily_money.event_date and channels.channel = daily_money.channel
+    left join daily_orders
+        on date_spine.kpi_date = daily_orders.event_date and channels.channel = daily_orders.channel
     left join new_people
         on date_spine.kpi_date = new_people.kpi_date and channels.channel = new_people.channel
 )
