@@ -428,7 +428,8 @@ def champion_by_rule(rows: list[tuple], tolerance: float, min_auc_z: float) -> s
         simpler = [b[3] for b in baselines if b[2] < rank]
         ok = (not simpler or auc >= max(simpler)) and gain >= min_auc_z * error
         if kind == "model":
-            ok = ok and auc >= max(b[3] for b in baselines) and loss <= min(b[4] for b in baselines)
+            bar = min(b[4] for b in baselines) + tolerance  # within the tolerance is a tie
+            ok = ok and auc >= max(b[3] for b in baselines) and loss <= bar
         if ok:
             eligible.append((name, rank, loss))
     best = min(e[2] for e in eligible)
@@ -451,6 +452,28 @@ def test_the_champion_follows_the_documented_rule_and_is_served(shared_build: tu
     assert scores == sql_probabilities(runner, "score", champion[0][0])
     status = runner.query("select model_status from marts.model_status where model_family = 'churn'")
     assert status == [("fitted",)]
+
+
+@pytest.mark.dbt
+def test_a_champion_chosen_without_backtest_evidence_says_so(tmp_path: Path) -> None:
+    """Four months into the demo data the serving fits have buyers to learn from, but the
+    backtest's training snapshot (as_of - 2H) precedes every event: the simplest candidate
+    serves, its note says there was no evidence, and model_status says `no_backtest` for churn
+    (and for CLV, whose backtest ends clv_holdout_days before as_of) instead of `fitted`."""
+    generate(GeneratorConfig(), tmp_path / "raw")
+    runner = DbtRunner(tmp_path / "build")
+    dbt_vars = {"raw_data_path": str(tmp_path / "raw"), "as_of_date": "2025-10-31"}
+    result = runner.run("build", "--select", "+model_status", *MODELS_ONLY, dbt_vars=dbt_vars)
+    assert result.returncode == 0, result.output[-4000:]
+    rows = runner.query(
+        "select model_name, backtest_model_status, serving_model_status, selection_note "
+        "from marts.churn_evaluation where is_champion"
+    )
+    assert [r[:3] for r in rows] == [("recency_only", "no_training_rows", "fitted")]
+    assert rows[0][3].startswith("champion without evidence: no backtest fit was fitted")
+    status = dict(runner.query("select model_family, model_status from marts.model_status"))
+    assert status["churn"] == "no_backtest" and status["clv"] == "no_backtest"
+    assert status["segmentation"] == "fitted" and status["recommendations"] == "fitted"
 
 
 @pytest.mark.dbt

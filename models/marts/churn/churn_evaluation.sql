@@ -4,14 +4,17 @@
 -- Champion rule, on the backtest:
 --   1. eligible: recency_only always; another baseline only if its ROC AUC is at least that of
 --      every simpler baseline; a model only if its ROC AUC is at least every baseline's and its
---      log loss at most every baseline's (a model is never served when a no-model baseline
---      beats it out of time); and any candidate only if its ROC AUC gain over recency_only is
+--      log loss at most every baseline's plus `churn_champion_tolerance` (a model is never
+--      served when a no-model baseline beats it out of time; within the tolerance is a tie,
+--      not a win); and any candidate only if its ROC AUC gain over recency_only is
 --      at least `churn_champion_min_auc_z` standard errors of that paired difference
 --      (DeLong), so nothing serves for beating recency by chance alone. A NULL metric (one
 --      class, no people) does not disqualify.
 --   2. among the eligible, the lowest log loss; candidates within `churn_champion_tolerance`
 --      of it tie, and the simplest of them (lowest complexity_rank) is the champion.
 --   3. no log loss at all (no evaluation people): the simplest candidate serves.
+-- When no backtest fit was fitted (too little history before its training snapshot), the rule
+-- compares fallbacks and the simplest candidate serves; its note says it has no evidence.
 
 {%- set tolerance = typed_var('churn_champion_tolerance') | float %}
 {%- set min_auc_z = typed_var('churn_champion_min_auc_z') | float %}
@@ -93,14 +96,18 @@ eligibility as (
         *,
         coalesce(roc_auc >= simpler_baseline_roc_auc, true)
         and is_clear_of_recency
-        and (model_kind = 'baseline' or coalesce(log_loss <= best_baseline_log_loss, true)) as is_eligible
+        and (
+            model_kind = 'baseline' or coalesce(log_loss <= best_baseline_log_loss + {{ tolerance }}, true)
+        ) as is_eligible
     from significance
 ),
 
 best as (
     select
         *,
-        min(case when is_eligible then log_loss end) over () as best_eligible_log_loss
+        min(case when is_eligible then log_loss end) over () as best_eligible_log_loss,
+        -- no backtest fit learned anything (too little history): the metrics are of fallbacks
+        coalesce(bool_or(backtest_model_status = 'fitted') over (), true) as has_backtest_evidence
     from eligibility
 ),
 
@@ -125,6 +132,12 @@ chosen as (
         tied.*,
         tied.complexity_rank = champion.champion_rank as is_champion,
         case
+            when tied.complexity_rank = champion.champion_rank and not tied.has_backtest_evidence
+                then printf(
+                    'champion without evidence: no backtest fit was fitted (%s: too little history before '
+                    || 'the backtest''s training snapshot), so the simplest candidate serves',
+                    tied.backtest_model_status
+                )
             when tied.complexity_rank = champion.champion_rank and tied.best_eligible_log_loss is null
                 then 'champion: no backtest metrics (no evaluation people), so the simplest candidate serves'
             when tied.complexity_rank = champion.champion_rank and tied.log_loss = tied.best_eligible_log_loss
@@ -136,7 +149,7 @@ chosen as (
                 )
             when not tied.is_eligible and tied.roc_auc < tied.simpler_baseline_roc_auc
                 then printf(
-                    'not eligible: a simpler baseline ranks churners better (ROC AUC %.4f < %.4f)',
+                    'not eligible: a simpler baseline ranks churners better (ROC AUC %.6f < %.6f)',
                     tied.roc_auc, tied.simpler_baseline_roc_auc
                 )
             when not tied.is_eligible and not tied.is_clear_of_recency
@@ -146,8 +159,8 @@ chosen as (
                 )
             when not tied.is_eligible
                 then printf(
-                    'not eligible: a no-model baseline has a lower log loss (%.4f > %.4f)',
-                    tied.log_loss, tied.best_baseline_log_loss
+                    'not eligible: a no-model baseline has a lower log loss by more than %s (%.4f > %.4f)',
+                    '{{ tolerance }}', tied.log_loss, tied.best_baseline_log_loss
                 )
             when tied.is_tied_best then 'eligible, tied with the champion, which is simpler'
             when tied.log_loss is null then 'eligible; no backtest metrics to compare'

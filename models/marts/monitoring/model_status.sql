@@ -44,6 +44,10 @@ clv_scores as (
     select * from {{ ref('clv_scores') }}
 ),
 
+recommendation_evaluation as (
+    select * from {{ ref('recommendation_evaluation') }}
+),
+
 as_of as (
     select as_of_date from {{ ref('int_analysis_date') }}
 ),
@@ -55,6 +59,12 @@ status_messages as (
     from (
         values
         ('fitted', 'fitted on this build''s data'),
+        (
+            'no_backtest',
+            'fitted on this build''s data, but its backtest had nothing to learn from or judge (too '
+            || 'little history before the backtest''s snapshot): what serves was not checked out of '
+            || 'time; see the family''s evaluation table'
+        ),
         (
             'no_buyers',
             'no person has a purchase in the lookback window ending on as_of_date: segments are '
@@ -99,18 +109,24 @@ segmentation as (
         (select count(*) from user_segments) as people_scored
 ),
 
+churn_fit_statuses as (
+    select
+        -- the serving fit of the candidate churn_scores serves
+        coalesce(min(serving_model_status) filter (where is_champion), 'no_training_rows') as serving_status,
+        coalesce(bool_or(backtest_model_status = 'fitted'), false) as has_backtest_fit
+    from churn_evaluation
+),
+
 churn as (
     select
         'churn' as model_family,
-        -- the serving fit of the candidate churn_scores serves
-        coalesce(
-            (
-                select min(serving_model_status) from churn_evaluation
-                where is_champion
-            ),
-            'no_training_rows'
-        ) as model_status,
+        case
+            when churn_fit_statuses.serving_status != 'fitted' then churn_fit_statuses.serving_status
+            when not churn_fit_statuses.has_backtest_fit then 'no_backtest'
+            else 'fitted'
+        end as model_status,
         (select count(*) from churn_scores) as people_scored
+    from churn_fit_statuses
 ),
 
 recommendations as (
@@ -119,22 +135,29 @@ recommendations as (
         case
             when (select count(*) from user_item_interactions) = 0 then 'no_interactions'
             when (select count(*) from item_neighbors) = 0 then 'popularity_only'
+            when (select count(*) from recommendation_evaluation) = 0 then 'no_backtest'
             else 'fitted'
         end as model_status,
         (select count(distinct user_key) from user_recommendations) as people_scored
 ),
 
+clv_fit_statuses as (
+    select
+        coalesce(min(bg_nbd_status) filter (where fit_role = 'serving'), 'no_customers') as serving_status,
+        coalesce(min(bg_nbd_status) filter (where fit_role = 'backtest'), 'no_customers') as backtest_status
+    from clv_fits
+),
+
 clv as (
     select
         'clv' as model_family,
-        coalesce(
-            (
-                select bg_nbd_status from clv_fits
-                where fit_role = 'serving'
-            ),
-            'no_customers'
-        ) as model_status,
-        (select count(p_alive) from clv_scores) as people_scored
+        case
+            when clv_fit_statuses.serving_status != 'fitted' then clv_fit_statuses.serving_status
+            when clv_fit_statuses.backtest_status != 'fitted' then 'no_backtest'
+            else 'fitted'
+        end as model_status,
+        (select count(clv_scores.p_alive) from clv_scores) as people_scored
+    from clv_fit_statuses
 ),
 
 families as (
