@@ -2,7 +2,8 @@
 -- lookback window), served by the champion of churn_evaluation with its serving fit (trained on
 -- the latest snapshot whose labels are complete, as_of_date - H): probability, risk band,
 -- decile and why, in plain words (linear candidates: the features that push the risk up most;
--- the tree: the leaf's rule; the recency + frequency baseline: the cell's rule).
+-- the tree: the leaf's rule; the recency + frequency baseline: the cell's rule). Empty when
+-- the serving fit had no training rows.
 
 with
 
@@ -34,6 +35,9 @@ predictions as (
         champion.model_kind
     from all_predictions
     inner join champion on all_predictions.model_name = champion.model_name
+    -- a serving fit without a single training row has no rate to serve (its 0.5 is a
+    -- placeholder, not a risk): nobody is scored, and model_status says why
+    where all_predictions.model_status is distinct from 'no_training_rows'
 ),
 
 contributions as (

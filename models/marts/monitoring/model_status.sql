@@ -74,7 +74,7 @@ status_messages as (
         (
             'no_training_rows',
             'no person was active before the serving fit''s training snapshot (as_of_date - '
-            || 'churn_horizon_days): churn scores are empty or the base rate; more history is needed'
+            || 'churn_horizon_days): nobody gets a churn score; more history is needed'
         ),
         ('too_few_rows', 'fewer training rows than churn_min_training_rows: everyone gets the base churn rate'),
         ('single_class', 'everyone in training churned (or nobody did): everyone gets the base churn rate'),
