@@ -21,7 +21,8 @@
         {%- do run_query('drop table if exists raw.malformed_lines') -%}
         {%- do run_query(
             'create table raw.malformed_lines (source_table string, source_file string,'
-            ~ ' line_number bigint, error_type string, error_message string, raw_line string) using parquet'
+            ~ ' line_number bigint, error_type string, error_message string, raw_line string,'
+            ~ ' file_unaccounted_lines bigint) using parquet'
         ) -%}
         {%- set listed = run_query(
             "select path from binaryFile.`" ~ spark_glob_escape(raw_dir) ~ "/*` order by path"

@@ -30,7 +30,8 @@
         {%- do run_query('create schema if not exists raw') -%}
         {%- do run_query(
             'create or replace table raw.malformed_lines (source_table varchar, source_file varchar,'
-            ~ ' line_number bigint, error_type varchar, error_message varchar, raw_line varchar)'
+            ~ ' line_number bigint, error_type varchar, error_message varchar, raw_line varchar,'
+            ~ ' file_unaccounted_lines bigint)'
         ) -%}
         {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'shop') | sort(attribute='name') -%}
             {%- do _register_raw_source(raw_dir, source_node) -%}
@@ -185,12 +186,29 @@
         ~ " rejects_table = '" ~ rejects ~ "_errors', rejects_scan = '" ~ rejects ~ "_scans')"
         ~ ' with ordinality'
     ) -%}
+    {#- the lines of the file no record accounts for: a quote opened and never closed makes the
+        reader take every line up to the next quote character (maybe the rest of the file) into
+        one malformed record. Counted only for a file with malformed records: a valid quoted
+        value over several lines adds lines too, and those are attributed to them as well. -#}
+    {%- set unaccounted = '0' -%}
+    {%- set malformed_count = run_query('select count(distinct line) from ' ~ rejects ~ '_errors').rows[0][0] -%}
+    {%- if malformed_count > 0 -%}
+        {%- set line_rows = run_query(
+            'select count(*) filter (where nullif(trim(line), \'\') is not null) - 1 from read_csv(' ~ literal
+            ~ ", columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(31), quote = '',"
+            ~ " escape = '')"
+        ) -%}
+        {%- set record_rows = run_query(
+            'select count(*) from raw.' ~ name ~ ' where _source_file = ' ~ sql_string_literal(file_name)
+        ) -%}
+        {%- set unaccounted = [line_rows.rows[0][0] - record_rows.rows[0][0] - malformed_count, 0] | max -%}
+    {%- endif -%}
     {#- one row per malformed record (a record can raise several errors; the first is named) -#}
     {%- do run_query(
         'insert into raw.malformed_lines select ' ~ sql_string_literal(name) ~ ', '
         ~ sql_string_literal(file_name) ~ ', line,'
         ~ ' arg_min(error_type, column_idx), arg_min(error_message, column_idx),'
-        ~ ' left(arg_min(csv_line, column_idx), 1000)'
+        ~ ' left(arg_min(csv_line, column_idx), 1000), ' ~ unaccounted
         ~ ' from ' ~ rejects ~ '_errors group by line'
     ) -%}
     {%- do run_query('drop table if exists ' ~ rejects ~ '_errors') -%}

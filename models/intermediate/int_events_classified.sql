@@ -161,7 +161,15 @@ malformed_classified as (
         'malformed_csv_line' as reject_reason,
         cast(null as string) as duplicate_of_source_file,
         cast(null as bigint) as duplicate_of_source_row_number,
-        csv_error_type || ': ' || csv_error_message as reject_detail,
+        csv_error_type || ': ' || csv_error_message || case
+            when file_unaccounted_lines > 0
+                then printf(
+                    ' (%s has %d more lines than records: a quote opened in a malformed record and never '
+                    || 'closed takes the lines after it into that record)',
+                    source_file, file_unaccounted_lines
+                )
+            else ''
+        end as reject_detail,
         cast(null as string) as event_id,
         cast(null as string) as user_key,
         cast(null as string) as event_type,

@@ -404,6 +404,31 @@ def test_8_reconciliation_counts_malformed_lines(hostile_pair: tuple[Run, Run, P
     ) == [(data_lines,)]
 
 
+def test_8_a_quote_never_closed_counts_every_line_it_swallows(base_shop: Path, tmp_path: Path) -> None:
+    """A stray quote in the middle of events.csv makes the reader take every later line into
+    one malformed record: the reject share counts those lines (the build stops at the default
+    MAX_REJECT_SHARE instead of publishing half the events), the advice names the file and the
+    line, and the quarantine row says how many lines no record accounts for."""
+    shop = copy_shop(base_shop, tmp_path / "shop")
+    lines = (shop / "events.csv").read_text().splitlines()
+    middle = len(lines) // 2
+    fields = lines[middle].split(",")
+    lines[middle] = ",".join([*fields[:-1], '"' + fields[-1]])  # the channel opens a quote
+    assert '"' not in "".join(lines[middle + 1 :])  # and nothing after it closes one
+    (shop / "events.csv").write_text("\n".join(lines) + "\n")
+    run = cli_run(tmp_path / "work", shop)
+    assert run.returncode == 2
+    first_line, spanned = middle + 1, len(lines) - middle  # 1-based lines, the header is line 1
+    swallowed = spanned - 1  # the malformed record is one of the lines it spans
+    assert f"events.csv has {swallowed:,} more lines than records" in run.output
+    assert f"inside malformed records from line {first_line:,} on" in run.output
+    detail = run.query(
+        "select reject_detail from intermediate.int_events_classified "
+        "where reject_reason = 'malformed_csv_line'"
+    )
+    assert len(detail) == 1 and f"(events.csv has {swallowed} more lines than records:" in detail[0][0]
+
+
 # 11 -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["nan", "inf", "-0.1", "1.5", "abc"])
 def test_11_max_reject_share_is_a_finite_share(tmp_path: Path, value: str) -> None:

@@ -9,6 +9,7 @@ renamed as (
         source_table,
         source_file,
         line_number as source_line_number,
+        file_unaccounted_lines,
         error_message as csv_error_message,
         lower(replace(error_type, ' ', '_')) as csv_error_type
     from source

@@ -221,6 +221,27 @@ def reject_rows(build_db: Path) -> list[tuple[str | None, int, float]]:
         con.close()
 
 
+def unaccounted_lines(build_db: Path) -> list[tuple[str, int, int]]:
+    """(file, lines no record accounts for, line of its first malformed record) of the events
+    CSV files of this run with lines no record accounts for (a quote never closed), most lines
+    first (empty when unreadable)."""
+    try:
+        con = duckdb.connect(str(build_db), read_only=True)
+    except duckdb.Error:
+        return []
+    try:
+        return con.execute(
+            "select source_file, max(file_unaccounted_lines), min(source_line_number) "
+            "from staging.stg_loader__malformed_lines "
+            "where source_table = 'events' and file_unaccounted_lines > 0 "
+            "group by source_file order by 2 desc, 1"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
 def effective_value(var_name: str, given: str | None) -> str:
     """A run input in force: the value given, else the var's default in the registry."""
     return given or str(load_registry()[var_name]["default"])
@@ -247,6 +268,12 @@ def reject_share_advice(build_db: Path, min_event_date: str | None = None) -> st
             "set the bound on or before its first day (e.g. make run ... MIN_EVENT_DATE=YYYY-MM-DD)."
         )
     else:
+        for file_name, line_count, first_line in unaccounted_lines(build_db):
+            lines.append(
+                f"{file_name} has {line_count:,} more lines than records: they are inside malformed "
+                f"records from line {first_line:,} on (a quote opened there is probably never closed); "
+                "fix the file rather than raising MAX_REJECT_SHARE."
+            )
         lines.append(
             "If many rows are rejected on purpose (see table rejected_events), raise "
             "MAX_REJECT_SHARE (e.g. make run ... MAX_REJECT_SHARE=0.3)."
