@@ -32,3 +32,48 @@
 {% macro spark__naive_utc_timestamp(text_expression) -%}
     try_cast(try_cast({{ text_expression }} as timestamp_ltz) as timestamp_ntz)
 {%- endmacro %}
+
+
+{#- A raw column as a value of `kind` (`whole_number`: integer, `decimal`: decimal(18, 4),
+    `timestamp`: naive UTC timestamp) without the text round trip when the file already stores
+    it in a type that converts exactly (Parquet): the same value `text_expression` (the strict
+    parse of the column's text) gives, which is used for every other type. DuckDB decides by
+    `typeof`, which it folds to a constant, so only one branch runs; Spark always parses. -#}
+{% macro typed_or_parsed(column_name, kind, text_expression) -%}
+    {{ return(adapter.dispatch('typed_or_parsed', 'customer_intel')(column_name, kind, text_expression)) }}
+{%- endmacro %}
+
+{% macro default__typed_or_parsed(column_name, kind, text_expression) -%}
+    {%- set integer_types = "'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER'" %}
+    {%- if kind == 'whole_number' -%}
+        case
+            when typeof({{ column_name }}) in ({{ integer_types }}) then try_cast({{ column_name }} as integer)
+            else {{ text_expression }}
+        end
+    {%- elif kind == 'decimal' -%}
+        {#- decimals of scale 0 to 4 fit decimal(18, 4) without rounding; both casts fail alike above it #}
+        case
+            when
+                typeof({{ column_name }}) in ({{ integer_types }})
+                or regexp_full_match(typeof({{ column_name }}), 'DECIMAL[(][0-9]+,[0-4][)]')
+                then try_cast({{ column_name }} as decimal(18, 4))
+            else {{ text_expression }}
+        end
+    {%- elif kind == 'timestamp' -%}
+        {#- a naive timestamp is UTC already; years 1-9999 print and parse back unchanged #}
+        case
+            when
+                typeof({{ column_name }}) = 'TIMESTAMP'
+                and try_cast({{ column_name }} as timestamp)
+                between timestamp '0001-01-01 00:00:00' and timestamp '9999-12-31 23:59:59.999999'
+                then try_cast({{ column_name }} as timestamp)
+            else {{ text_expression }}
+        end
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("typed_or_parsed: unknown kind " ~ kind) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__typed_or_parsed(column_name, kind, text_expression) -%}
+    {{ text_expression }}
+{%- endmacro %}

@@ -8,7 +8,7 @@
     UTC; anything unparseable is NULL (the raw text is kept beside it). Needs TimeZone=UTC
     (engine forms: macros/engines/parsing.sql). -#}
 {% macro parse_timestamp(column_name) -%}
-    {{ naive_utc_timestamp(clean_text(column_name)) }}
+    {{ typed_or_parsed(column_name, 'timestamp', naive_utc_timestamp(clean_text(column_name))) }}
 {%- endmacro %}
 
 
@@ -16,20 +16,26 @@
     '2.5', 'abc', '1e2', '1_000' or a value outside the integer range give NULL instead of being
     rounded or read as another number. -#}
 {% macro parse_whole_number(column_name) -%}
+    {%- set parsed -%}
     case
         when {{ full_match(clean_text(column_name), '[+-]?[0-9]{1,18}([.]0*)?') }}
             then try_cast(try_cast({{ clean_text(column_name) }} as decimal(38, 6)) as integer)
     end
+    {%- endset -%}
+    {{ typed_or_parsed(column_name, 'whole_number', parsed) }}
 {%- endmacro %}
 
 
 {#- A decimal(18, 4) parsed strictly: digits with an optional sign and decimal point only
     ('1_000', '1e2', '0x10', 'inf' give NULL; DuckDB's own cast would accept some of them). -#}
 {% macro parse_decimal(column_name) -%}
+    {%- set parsed -%}
     case
         when {{ full_match(clean_text(column_name), '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') }}
             then try_cast({{ clean_text(column_name) }} as decimal(18, 4))
     end
+    {%- endset -%}
+    {{ typed_or_parsed(column_name, 'decimal', parsed) }}
 {%- endmacro %}
 
 
