@@ -203,43 +203,42 @@ def failed_nodes(run_results: Path) -> list[tuple[str, str, str]]:
 BEFORE_MIN_EVENT_DATE = "timestamp_before_min_event_date"
 
 
-def reject_rows(build_db: Path) -> list[tuple[str | None, int, float]]:
-    """(reject reason or None for kept, raw event rows, share of all raw event rows) of the
-    classification this run built, largest first (empty when unreadable)."""
+def query_build(build_db: Path, sql: str) -> list[tuple]:
+    """The rows of `sql` on this run's build file, read-only; empty when the file or a
+    relation of the query is not there (the build stopped before it)."""
     try:
         con = duckdb.connect(str(build_db), read_only=True)
     except duckdb.Error:
         return []
     try:
-        return con.execute(
-            "select reject_reason, count(*), count(*) / sum(count(*)) over () "
-            "from intermediate.int_events_classified group by 1 order by 2 desc, 1"
-        ).fetchall()
+        return con.execute(sql).fetchall()
     except duckdb.Error:
         return []
     finally:
         con.close()
+
+
+def reject_rows(build_db: Path) -> list[tuple[str | None, int, float]]:
+    """(reject reason or None for kept, raw event rows, share of all raw event rows) of the
+    classification this run built, largest first (empty when unreadable)."""
+    return query_build(
+        build_db,
+        "select reject_reason, count(*), count(*) / sum(count(*)) over () "
+        "from intermediate.int_events_classified group by 1 order by 2 desc, 1",
+    )
 
 
 def unaccounted_lines(build_db: Path) -> list[tuple[str, int, int]]:
     """(file, lines no record accounts for, line of its first malformed record) of the events
     CSV files of this run with lines no record accounts for (a quote never closed), most lines
     first (empty when unreadable)."""
-    try:
-        con = duckdb.connect(str(build_db), read_only=True)
-    except duckdb.Error:
-        return []
-    try:
-        return con.execute(
-            "select source_file, max(file_unaccounted_lines), min(source_line_number) "
-            "from staging.stg_loader__malformed_lines "
-            "where source_table = 'events' and file_unaccounted_lines > 0 "
-            "group by source_file order by 2 desc, 1"
-        ).fetchall()
-    except duckdb.Error:
-        return []
-    finally:
-        con.close()
+    return query_build(
+        build_db,
+        "select source_file, max(file_unaccounted_lines), min(source_line_number) "
+        "from staging.stg_loader__malformed_lines "
+        "where source_table = 'events' and file_unaccounted_lines > 0 "
+        "group by source_file order by 2 desc, 1",
+    )
 
 
 def effective_value(var_name: str, given: str | None) -> str:
