@@ -144,11 +144,11 @@
 {% macro _load_csv_file(name, source_node, path) %}
     {%- set literal = sql_string_literal(glob_escape(path)) -%}
     {%- set file_name = path.split('/')[-1] -%}
-    {#- the header line, read as one text value -#}
-    {%- set header_rows = run_query(
-        'select line from read_csv(' ~ literal ~ ", columns = {'line': 'VARCHAR'}, header = false,"
-        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '') limit 1"
-    ) -%}
+    {#- the file's physical lines, each read as one text value (no delimiter, no quoting) -#}
+    {%- set physical_lines = 'read_csv(' ~ literal ~ ", columns = {'line': 'VARCHAR'}, header = false,"
+        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '')" -%}
+    {#- the header line -#}
+    {%- set header_rows = run_query('select line from ' ~ physical_lines ~ ' limit 1') -%}
     {%- if header_rows.rows | length == 0 or (header_rows.rows[0][0] or '') | trim == '' -%}
         {{ exceptions.raise_compiler_error(
             "Raw data contract: file " ~ path ~ " (source table '" ~ name ~ "') is empty or its first line is blank;"
@@ -194,9 +194,7 @@
     {%- set malformed_count = run_query('select count(distinct line) from ' ~ rejects ~ '_errors').rows[0][0] -%}
     {%- if malformed_count > 0 -%}
         {%- set line_rows = run_query(
-            'select count(*) filter (where nullif(trim(line), \'\') is not null) - 1 from read_csv(' ~ literal
-            ~ ", columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(31), quote = '',"
-            ~ " escape = '')"
+            'select count(*) filter (where nullif(trim(line), \'\') is not null) - 1 from ' ~ physical_lines
         ) -%}
         {%- set record_rows = run_query(
             'select count(*) from raw.' ~ name ~ ' where _source_file = ' ~ sql_string_literal(file_name)

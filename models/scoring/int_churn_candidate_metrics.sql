@@ -141,27 +141,15 @@ placement_gaps as (
         on placements.user_key = reference.user_key and reference.model_name = 'recency_only'
 ),
 
-gap_means as (
+gap_variances as (
+    -- sample variance of the gaps per class (NULL with one person)
     select
         model_name,
         churned,
         count(*) as people,
-        {{ ordered_avg('placement_gap', 'user_key') }} as mean_gap
+        {{ ordered_aggregate('var_samp', 'placement_gap', 'user_key') }} as gap_variance
     from placement_gaps
     group by model_name, churned
-),
-
-gap_variances as (
-    select
-        placement_gaps.model_name,
-        placement_gaps.churned,
-        any_value(gap_means.people) as people,
-        {{ ordered_sum('pow(placement_gaps.placement_gap - gap_means.mean_gap, 2)', 'placement_gaps.user_key') }}
-        / nullif(any_value(gap_means.people) - 1, 0) as gap_variance
-    from placement_gaps
-    inner join gap_means
-        on placement_gaps.model_name = gap_means.model_name and placement_gaps.churned = gap_means.churned
-    group by placement_gaps.model_name, placement_gaps.churned
 ),
 
 gain_errors as (
