@@ -6,8 +6,10 @@
 
 with
 
-window_events as (
-    select * from {{ ref('int_item_window_events') }}
+interactions as (
+    -- the user-item matrix at the same snapshots: one row per snapshot, person and item with an
+    -- event in the window, so the window events are grouped once for both tables
+    select * from {{ ref('int_user_item_interactions_snapshots') }}
 ),
 
 items as (
@@ -24,42 +26,46 @@ snapshots as (
     where needs_item_features
 ),
 
-item_people as (
+interaction_ages as (
     -- one row per snapshot, item and person: distinct people are counted from it (no distinct
     -- aggregates over the long user keys)
     select
-        snapshot_date,
+        as_of_date as snapshot_date,
         item_id,
         user_key,
-        bool_or(event_type = 'purchase') as has_purchased,
-        bool_or(event_type = 'view') as has_viewed,
-        min(age_days) filter (where event_type = 'purchase') as last_purchase_age_days
-    from window_events
-    where event_type in ('purchase', 'view')
-    group by snapshot_date, item_id, user_key
+        view_count,
+        cart_count,
+        purchase_count,
+        units_purchased,
+        net_revenue,
+        cast(as_of_date - cast(last_purchase_at as date) as bigint) as last_purchase_age_days,
+        purchase_count > 0 as has_purchased,
+        view_count > 0 as has_viewed
+    from interactions
 ),
 
 buyer_weights as (
     -- each buyer weighs 0.5^(days since their last purchase of the item / half-life), as a
     -- decimal (computed before the aggregate: Spark's form of libm_pow may not sit inside one)
     select
-        snapshot_date,
-        item_id,
-        user_key,
-        has_purchased,
-        has_viewed,
-        last_purchase_age_days,
+        *,
         {{ double_to_decimal(
             libm_pow('0.5', 'last_purchase_age_days / ' ~ typed_var('popularity_half_life_days')),
             24, 12,
         ) }} as decayed_weight
-    from item_people
+    from interaction_ages
 ),
 
-item_people_counts as (
+activity as (
+    -- one row per snapshot and item with at least one event in the window
     select  -- noqa: ST06
         snapshot_date,
         item_id,
+        cast(sum(view_count) as bigint) as views,
+        cast(sum(cart_count) as bigint) as carts,
+        cast(sum(purchase_count) as bigint) as purchase_lines,
+        cast(sum(units_purchased) as bigint) as units_sold,
+        sum(net_revenue) as net_revenue,
         count(user_key) filter (where has_purchased) as buyers,
         count(user_key) filter (where has_viewed) as viewers,
         -- the trending windows (within the lookback window, so at most lookback_days long)
@@ -70,42 +76,6 @@ item_people_counts as (
         cast(coalesce(sum(decayed_weight) filter (where has_purchased), 0) as decimal(24, 12)) as decayed_buyers
     from buyer_weights
     group by snapshot_date, item_id
-),
-
-item_totals as (
-    select
-        snapshot_date,
-        item_id,
-        count(*) filter (where event_type = 'view') as views,
-        count(*) filter (where event_type = 'add_to_cart') as carts,
-        count(*) filter (where event_type = 'purchase') as purchase_lines,
-        coalesce(sum(quantity) filter (where event_type = 'purchase'), 0) as units_sold,
-        sum(revenue) as net_revenue
-    from window_events
-    group by snapshot_date, item_id
-),
-
-activity as (
-    -- one row per snapshot and item with at least one event in the window
-    select
-        item_totals.snapshot_date,
-        item_totals.item_id,
-        item_totals.views,
-        item_totals.carts,
-        item_totals.purchase_lines,
-        item_totals.units_sold,
-        item_totals.net_revenue,
-        coalesce(item_people_counts.buyers, 0) as buyers,
-        coalesce(item_people_counts.viewers, 0) as viewers,
-        coalesce(item_people_counts.buyers_7d, 0) as buyers_7d,
-        coalesce(item_people_counts.buyers_30d, 0) as buyers_30d,
-        coalesce(item_people_counts.buyers_90d, 0) as buyers_90d,
-        coalesce(item_people_counts.decayed_buyers, 0) as decayed_buyers
-    from item_totals
-    left join item_people_counts
-        on
-            item_totals.snapshot_date = item_people_counts.snapshot_date
-            and item_totals.item_id = item_people_counts.item_id
 ),
 
 all_items as (

@@ -1,7 +1,7 @@
 -- Events with an item in the `lookback_days` window ending on each snapshot date of
 -- int_feature_snapshots with `needs_item_features`: (snapshot - lookback, snapshot]. The one
--- definition of the item window that interactions and popularity are computed from (a view:
--- nothing is stored).
+-- definition of the item window that the user-item interactions (and, summed from them, item
+-- popularity) are computed from (a view: nothing is stored).
 {{ config(materialized='view') }}
 
 with

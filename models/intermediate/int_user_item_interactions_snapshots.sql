@@ -4,7 +4,8 @@
 -- snapshot, with an implicit-feedback weight (seed interaction_weights, exponential time decay
 -- with half-life var interaction_half_life_days measured back from the snapshot, refunds
 -- cancelling purchases). user_item_interactions publishes the current snapshot; the backtest
--- reads the cutoff.
+-- reads the cutoff; int_item_popularity_snapshots sums these rows per item (one grouping of the
+-- window events serves both).
 
 with
 
@@ -22,6 +23,8 @@ window_events as (
         user_key,
         item_id,
         event_type,
+        quantity,
+        revenue,
         event_at,
         snapshot_date,
         age_days
@@ -50,10 +53,16 @@ interactions as (
         count(*) filter (where event_type = 'add_to_cart') as cart_count,
         count(*) filter (where event_type = 'purchase') as purchase_count,
         count(*) filter (where event_type = 'refund') as refund_count,
-        max(event_at) as last_interaction_at
+        max(event_at) as last_interaction_at,
+        -- what item popularity needs per person and item, so that it reads these rows instead
+        -- of grouping the window events a second time
+        max(event_at) filter (where event_type = 'purchase') as last_purchase_at,
+        cast(coalesce(sum(quantity) filter (where event_type = 'purchase'), 0) as bigint) as units_purchased,
+        cast(sum(revenue) as decimal(18, 4)) as net_revenue
     from weighted
     group by snapshot_date, user_key, item_id
 )
 
+-- no physical order: an intermediate table is read only through queries that order what they
+-- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from interactions
-order by as_of_date, user_key, item_id

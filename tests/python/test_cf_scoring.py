@@ -16,6 +16,8 @@ from customer_intel.ml.cf_scoring import (
     config_from_params,
     fixed_point,
     item_cf_lists_table,
+    row_thresholds,
+    top_by_float,
     top_n_item_cf,
 )
 
@@ -204,6 +206,27 @@ def test_brute_force_agrees() -> None:
 
 def test_fixed_point_rounds_half_away_from_zero() -> None:
     assert fixed_point(np.array([0.5e-12, 2.5e-12, -2.5e-12, 1.25])).tolist() == [1, 3, -3, 1_250_000_000_000]
+
+
+@pytest.mark.parametrize("max_cells", [1, 7, 4_000_000])
+def test_candidates_are_each_rows_top_n_and_its_near_ties(max_cells: int) -> None:
+    # rows of random length (empty ones too) with repeated values, near-ties and values <= 0,
+    # checked against a sort of each row; max_cells 1 and 7 lay the rows out a few at a time
+    rng = np.random.default_rng(7)
+    counts = rng.integers(0, 25, size=60)
+    counts[::9] = 0
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    values = rng.choice([-1.0, 0.0, 0.5, 1.0, 2.0, 2.0 + 1e-12, 3.0], size=int(indptr[-1]))
+    for top_n in (1, 3, 10, 30):
+        expected = []
+        for row in range(len(counts)):
+            entries = values[indptr[row] : indptr[row + 1]]
+            positive = np.sort(entries[entries > 0])[::-1]
+            last = positive[top_n - 1] if len(positive) >= top_n else -np.inf
+            threshold = last - 1e-9 * max(1.0, abs(last))
+            expected.extend(int(indptr[row]) + np.flatnonzero((entries > 0) & (entries >= threshold)))
+            assert row_thresholds(indptr, values, top_n, max_cells)[row] == last
+        assert top_by_float(indptr, values, top_n).tolist() == expected
 
 
 def test_block_bounds_keep_people_whole() -> None:

@@ -80,31 +80,39 @@ def block_bounds(row_sizes: np.ndarray, max_contributions: int) -> list[tuple[in
     return bounds
 
 
+def row_thresholds(
+    indptr: np.ndarray, values: np.ndarray, top_n: int, max_cells: int = 4_000_000
+) -> np.ndarray:
+    """Per CSR row, its `top_n`-th largest positive value (repeats counted), or -inf when the row
+    has fewer than `top_n` positive entries. Rows are laid out as a dense (rows x longest row)
+    array padded with -inf, at most `max_cells` cells at a time, and every row is partitioned
+    (np.partition, linear in the row's length): no sort of the block, one pass over it."""
+    counts = np.diff(indptr)
+    thresholds = np.full(len(counts), -np.inf)
+    width = int(counts.max(initial=0))
+    if width < top_n:
+        return thresholds
+    chunk = max(1, max_cells // width)
+    for a in range(0, len(counts), chunk):
+        b = min(len(counts), a + chunk)
+        lo, hi = int(indptr[a]), int(indptr[b])
+        sizes = counts[a:b]
+        rows = np.repeat(np.arange(b - a), sizes)
+        columns = np.arange(hi - lo) - np.repeat(indptr[a:b] - lo, sizes)
+        padded = np.full((b - a, width), -np.inf)
+        block = values[lo:hi]
+        padded[rows, columns] = np.where(block > 0, block, -np.inf)
+        thresholds[a:b] = np.partition(padded, width - top_n, axis=1)[:, width - top_n]
+    return thresholds
+
+
 def top_by_float(indptr: np.ndarray, values: np.ndarray, top_n: int) -> np.ndarray:
     """Positions of every entry that can be among its row's top `top_n` by value: the top
     `top_n` and every entry within a float-rounding margin of the row's `top_n`-th value, so
     ties and near-ties are all kept (the exact ranking is made afterwards). Values <= 0 are
-    not candidates. One pass per rank, each linear in the entries: no sort of the block."""
-    counts = np.diff(indptr)
-    rows = np.flatnonzero(counts)
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64)
-    starts = indptr[rows]
-    row_of = np.repeat(np.arange(len(rows)), counts[rows])
-    remaining = np.where(values > 0, values, -np.inf)
-    positions = np.arange(len(values))
-    last = np.full(len(rows), -np.inf)
-    for _ in range(top_n):
-        best = np.maximum.reduceat(remaining, starts)
-        alive = best > -np.inf
-        if not alive.any():
-            break
-        first = np.minimum.reduceat(np.where(remaining == best[row_of], positions, len(values)), starts)[
-            alive
-        ]
-        last[alive] = best[alive]
-        remaining[first] = -np.inf
-    # every positive entry within the margin of its row's last kept value (taken ones included)
+    not candidates; a row with fewer than `top_n` positive entries keeps them all."""
+    last = row_thresholds(indptr, values, top_n)
+    row_of = np.repeat(np.arange(len(last)), np.diff(indptr))
     margin = 1e-9 * np.maximum(1.0, np.abs(last))
     near = (values > 0) & (values >= (last - margin)[row_of])
     return np.flatnonzero(near)
