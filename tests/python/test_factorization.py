@@ -19,6 +19,7 @@ from customer_intel.ml.factorization import (
     list_settings,
     project,
     top_n_factorization,
+    top_n_factorization_modes,
     user_factors_table,
     weight_matrix,
 )
@@ -95,6 +96,23 @@ def test_top_n_matches_brute_force_with_exclusions_ties_and_blocks() -> None:
             assert got["item_index"].tolist() == expected
             assert got["mf_rank"].tolist() == [1, 2, 3, 4]
             np.testing.assert_allclose(got["score"].to_numpy(), scores[expected], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 0, 2)])
+def test_modes_mask_only_their_own_exclusions(order: tuple[int, int, int]) -> None:
+    # one product per block serves lists with and without exclusions, in any order: each equals
+    # its own single-list result (no list sees another's masked items)
+    rng = np.random.default_rng(5)
+    people, items = rng.normal(size=(11, 3)), rng.normal(size=(8, 3))
+    eligible = np.ones(8, bool)
+    first = sparse.csr_matrix((np.ones(4), ([0, 1, 1, 6], [2, 3, 5, 0])), shape=(11, 8))
+    second = sparse.csr_matrix((np.ones(2), ([0, 9], [4, 7])), shape=(11, 8))
+    exclusions = [[first, None, second][at] for at in order]
+    for block_cells in (8, 10**6):
+        lists = top_n_factorization_modes(people, items, eligible, exclusions, 3, block_cells=block_cells)
+        for excluded, got in zip(exclusions, lists, strict=True):
+            alone = top_n_factorization(people, items, eligible, excluded, 3, block_cells=block_cells)
+            pd.testing.assert_frame_equal(got, alone)
 
 
 def test_top_n_never_offers_more_than_the_eligible_items() -> None:

@@ -112,15 +112,18 @@ def top_n_factorization_modes(
     block = max(1, block_cells // max(len(columns), 1))
     keep = min(top_n, len(columns))
     parts: list[list[pd.DataFrame]] = [[] for _ in exclusions]
+    # the lists without exclusions first: the last list to mask its bought items may then do it
+    # in the block's product itself, without a copy
+    sequence = sorted(range(len(exclusions)), key=lambda at: exclusions[at] is not None)
     for a in range(0, n_users, block):
         b = min(n_users, a + block)
         product = users[a:b] @ candidates.T
-        for at, excluded in enumerate(exclusions):
-            scores = product
+        for step, at in enumerate(sequence):
+            scores, excluded = product, exclusions[at]
             if excluded is not None:
                 hit = excluded[a:b][:, columns].tocoo()
                 if hit.nnz:
-                    scores = product.copy() if at < len(exclusions) - 1 else product
+                    scores = product.copy() if step < len(sequence) - 1 else product
                     scores[hit.row, hit.col] = -np.inf
             parts[at].append(block_top(scores, keep, columns, a))
     return [
