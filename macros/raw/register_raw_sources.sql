@@ -22,7 +22,8 @@
     build failure: DuckDB's reject tables (`store_rejects`) collect it and it lands in
     `raw.malformed_lines` with its file, line number and error, and from there in the
     quarantine as `malformed_csv_line`. A record that spans several lines is one malformed
-    record (its first line is named).
+    record; the line number named is the physical line where it starts (DuckDB's own skips the
+    line breaks inside quoted values: `_malformed_records_at_physical_lines` maps it back).
 -#}
 {% macro duckdb__register_raw_sources() %}
     {%- if execute -%}
@@ -186,32 +187,135 @@
         ~ " rejects_table = '" ~ rejects ~ "_errors', rejects_scan = '" ~ rejects ~ "_scans')"
         ~ ' with ordinality'
     ) -%}
-    {#- the lines of the file no record accounts for: a quote opened and never closed makes the
-        reader take every line up to the next quote character (maybe the rest of the file) into
-        one malformed record. Counted only for a file with malformed records: a valid quoted
-        value over several lines adds lines too, and those are attributed to them as well. -#}
-    {%- set unaccounted = '0' -%}
+    {#- Only a file with malformed records is read a second time (nothing more for a clean file) -#}
     {%- set malformed_count = run_query('select count(distinct line) from ' ~ rejects ~ '_errors').rows[0][0] -%}
     {%- if malformed_count > 0 -%}
-        {%- set line_rows = run_query(
-            'select count(*) filter (where nullif(trim(line), \'\') is not null) - 1 from ' ~ physical_lines
-        ) -%}
+        {#- the physical lines again, as Latin-1: every byte is one character, so a line with
+            invalid UTF-8 (itself a malformed record) reads too, and `"`, the delimiter and the
+            line breaks, one byte each in UTF-8, are found byte for byte -#}
+        {%- set byte_lines = physical_lines[:-1] ~ ", encoding = 'latin-1')" -%}
         {%- set record_rows = run_query(
             'select count(*) from raw.' ~ name ~ ' where _source_file = ' ~ sql_string_literal(file_name)
         ) -%}
-        {%- set unaccounted = [line_rows.rows[0][0] - record_rows.rows[0][0] - malformed_count, 0] | max -%}
+        {#- one row per malformed record (a record can raise several errors; the first is named),
+            at the physical line where it starts -#}
+        {%- do run_query(
+            'insert into raw.malformed_lines ' ~ _malformed_records_at_physical_lines(
+                name, file_name, rejects ~ '_errors', byte_lines, ns.delim,
+                record_rows.rows[0][0] + malformed_count
+            )
+        ) -%}
     {%- endif -%}
-    {#- one row per malformed record (a record can raise several errors; the first is named) -#}
-    {%- do run_query(
-        'insert into raw.malformed_lines select ' ~ sql_string_literal(name) ~ ', '
-        ~ sql_string_literal(file_name) ~ ', line,'
-        ~ ' arg_min(error_type, column_idx), arg_min(error_message, column_idx),'
-        ~ ' left(arg_min(csv_line, column_idx), 1000), ' ~ unaccounted
-        ~ ' from ' ~ rejects ~ '_errors group by line'
-    ) -%}
     {%- do run_query('drop table if exists ' ~ rejects ~ '_errors') -%}
     {%- do run_query('drop table if exists ' ~ rejects ~ '_scans') -%}
 {% endmacro %}
+
+
+{#- The select of raw.malformed_lines' rows for one file: one row per malformed record of
+    `errors` (DuckDB's reject table), named by the physical line where the record starts.
+
+    DuckDB's reject `line` counts the file's lines outside quoted values: the header is line 1 and
+    a blank line counts, but the line breaks inside a quoted value (valid or not) do not, so after
+    a value over several lines every number is too small. The physical lines (`lines`, Latin-1)
+    are mapped back: a physical line starts a record, or is a blank line between records, when it
+    begins outside quotes, and the n-th such line is DuckDB's line n. Whether a line begins inside
+    quotes follows DuckDB's strict reader, not a count of `"`: a quote opens a value only at the
+    start of a field (after at most one space); inside, `""` is a quote; after the closing quote
+    the rest of the field is read on (an error, not a quote); a `"` inside an unquoted field is a
+    character (`32" TV` is a valid value, and would make a plain count of `"` odd for the rest of
+    the file). Each line ends inside quotes or not as a function of how it begins: both cases are
+    one regular expression each (`opens`: begun outside, ends inside; `stays`: begun inside, ends
+    inside). A line whose two answers are equal sets the state, one with `opens` only flips it,
+    the rest (most lines) keep it; the state at a line is the last setting line's value flipped
+    by the flips since. `accounted` is the file's well-formed and malformed record count; the
+    non-blank data lines beyond it are `file_unaccounted_lines`. -#}
+{% macro _malformed_records_at_physical_lines(name, file_name, errors, lines, delim, accounted) -%}
+    {#- the delimiter in a bracket expression and outside one (RE2 syntax) -#}
+    {%- set d_in = '\\t' if delim == '\t' else delim -%}
+    {%- set d_out = '\\t' if delim == '\t' else ('\\|' if delim == '|' else delim) -%}
+    {#- a quoted field (closed, then the rest of the field), an unquoted one, a quote left open -#}
+    {%- set quoted = ' ?"(?:[^"]|"")*"(?:[^"' ~ d_in ~ '][^' ~ d_in ~ ']*)?' -%}
+    {%- set unquoted = '(?:[^"' ~ d_in ~ ' ][^' ~ d_in ~ ']*| [^"' ~ d_in ~ '][^' ~ d_in ~ ']*| ?)' -%}
+    {%- set field = '(?:' ~ quoted ~ '|' ~ unquoted ~ ')' -%}
+    {%- set left_open = ' ?"(?:[^"]|"")*' -%}
+    {%- set opens = '(?:' ~ field ~ d_out ~ ')*' ~ left_open -%}
+    {%- set stays = '(?:[^"]|"")*(?:"(?:[^"' ~ d_in ~ '][^' ~ d_in ~ ']*)?(?:' ~ d_out ~ field ~ ')*' ~ d_out ~ left_open ~ ')?' -%}
+    with
+
+    malformed as (
+        select
+            line,
+            arg_min(error_type, column_idx) as error_type,
+            arg_min(error_message, column_idx) as error_message,
+            left(arg_min(csv_line, column_idx), 1000) as raw_line
+        from {{ errors }}
+        group by line
+    ),
+
+    physical as (
+        select
+            ordinality as physical_line,
+            coalesce(line, '') as line
+        from {{ lines }} with ordinality
+    ),
+
+    quoting as (
+        select
+            physical_line,
+            regexp_full_match(line, {{ sql_string_literal(opens) }}) as opens,
+            regexp_full_match(line, {{ sql_string_literal(stays) }}) as stays
+        from physical
+    ),
+
+    flips as (
+        select
+            physical_line,
+            opens,
+            stays,
+            (opens and not stays)::integer as flip,
+            sum((opens and not stays)::integer) over (
+                order by physical_line rows between unbounded preceding and current row
+            ) as flips_through
+        from quoting
+    ),
+
+    line_starts as (
+        select
+            physical_line,
+            (
+                coalesce(last_value(case when opens = stays then (opens::integer + flips_through) % 2 end ignore nulls) over (
+                    order by physical_line rows between unbounded preceding and 1 preceding
+                ), 0)
+                + flips_through - flip
+            ) % 2 = 1 as begins_in_quotes
+        from flips
+    ),
+
+    logical_lines as (
+        select
+            physical_line,
+            row_number() over (order by physical_line) as line
+        from line_starts
+        where not begins_in_quotes
+    ),
+
+    unaccounted as (
+        select greatest(count(*) filter (where trim(line) != '') - 1 - {{ accounted }}, 0) as lines
+        from physical
+    )
+
+    select
+        {{ sql_string_literal(name) }} as source_table,
+        {{ sql_string_literal(file_name) }} as source_file,
+        coalesce(logical_lines.physical_line, malformed.line) as line_number,
+        malformed.error_type,
+        malformed.error_message,
+        malformed.raw_line,
+        unaccounted.lines as file_unaccounted_lines
+    from malformed
+    left join logical_lines on malformed.line = logical_lines.line
+    cross join unaccounted
+{%- endmacro %}
 
 
 {#- {format, pattern, files} of the one form present for table `name`, or none when absent. -#}
