@@ -56,6 +56,6 @@ kept as (
     {% endif %}
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
+-- a stable physical order: identical inputs give identical tables
 select * from kept
+order by event_at, event_id

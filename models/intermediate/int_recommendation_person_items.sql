@@ -83,6 +83,5 @@ numbered as (
     left join items on person_items.item_id = items.item_id
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from numbered
+order by user_index, item_id

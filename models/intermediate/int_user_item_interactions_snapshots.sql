@@ -63,6 +63,5 @@ interactions as (
     group by snapshot_date, user_key, item_id
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from interactions
+order by as_of_date, user_key, item_id

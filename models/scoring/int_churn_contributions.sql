@@ -46,6 +46,5 @@ contributions as (
     from standardized
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from contributions
+order by snapshot_role, model_name, user_key, feature_order

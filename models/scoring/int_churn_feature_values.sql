@@ -71,6 +71,5 @@ used_values as (
     inner join used_features on feature_values.feature_name = used_features.feature_name
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from used_values
+order by snapshot_role, user_key, feature_name

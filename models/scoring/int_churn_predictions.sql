@@ -173,6 +173,5 @@ predictions as (
     inner join churn_fits on people.fit_role = churn_fits.fit_role and candidates.model_name = churn_fits.model_name
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from predictions
+order by snapshot_role, model_name, user_key

@@ -99,6 +99,5 @@ expected as (
             and people_horizons.horizon_days = series.horizon_days
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from expected
+order by snapshot_role, user_key, horizon_days

@@ -50,6 +50,5 @@ lists as (
     from baseline_lists
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from lists
+order by model_name, evaluation_mode, user_key, rank

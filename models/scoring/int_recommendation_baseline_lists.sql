@@ -80,6 +80,5 @@ lists as (
     from popularity_including_bought
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from lists
+order by model_name, evaluation_mode, user_key, rank

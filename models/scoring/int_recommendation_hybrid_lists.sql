@@ -170,6 +170,5 @@ top_ranked as (
     where rank <= {{ top_n }}
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from top_ranked
+order by snapshot_role, evaluation_mode, user_key, rank

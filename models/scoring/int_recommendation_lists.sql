@@ -387,6 +387,5 @@ named as (
             and ranked.allow_bought = lists.allow_bought
 )
 
--- no physical order: an intermediate table is read only through queries that order what they
--- need (conventions in the README), so the build spends no sort of the whole table on it
 select * from named
+order by snapshot_role, evaluation_mode, model_name, user_key, rank
