@@ -146,8 +146,9 @@
     {%- set literal = sql_string_literal(glob_escape(path)) -%}
     {%- set file_name = path.split('/')[-1] -%}
     {#- the file's physical lines, each read as one text value (no delimiter, no quoting) -#}
-    {%- set physical_lines = 'read_csv(' ~ literal ~ ", columns = {'line': 'VARCHAR'}, header = false,"
-        ~ " auto_detect = false, delim = chr(31), quote = '', escape = '')" -%}
+    {%- set line_reader = 'read_csv(' ~ literal ~ ", columns = {'line': 'VARCHAR'}, header = false,"
+        ~ " auto_detect = false, delim = chr(31), quote = '', escape = ''" -%}
+    {%- set physical_lines = line_reader ~ ')' -%}
     {#- the header line -#}
     {%- set header_rows = run_query('select line from ' ~ physical_lines ~ ' limit 1') -%}
     {%- if header_rows.rows | length == 0 or (header_rows.rows[0][0] or '') | trim == '' -%}
@@ -193,7 +194,7 @@
         {#- the physical lines again, as Latin-1: every byte is one character, so a line with
             invalid UTF-8 (itself a malformed record) reads too, and `"`, the delimiter and the
             line breaks, one byte each in UTF-8, are found byte for byte -#}
-        {%- set byte_lines = physical_lines[:-1] ~ ", encoding = 'latin-1')" -%}
+        {%- set byte_lines = line_reader ~ ", encoding = 'latin-1')" -%}
         {%- set record_rows = run_query(
             'select count(*) from raw.' ~ name ~ ' where _source_file = ' ~ sql_string_literal(file_name)
         ) -%}

@@ -95,13 +95,10 @@ def row_thresholds(
     chunk = max(1, max_cells // width)
     for a in range(0, len(counts), chunk):
         b = min(len(counts), a + chunk)
-        lo, hi = int(indptr[a]), int(indptr[b])
-        sizes = counts[a:b]
-        rows = np.repeat(np.arange(b - a), sizes)
-        columns = np.arange(hi - lo) - np.repeat(indptr[a:b] - lo, sizes)
+        rows = np.repeat(np.arange(b - a), counts[a:b])
         padded = np.full((b - a, width), -np.inf)
-        block = values[lo:hi]
-        padded[rows, columns] = np.where(block > 0, block, -np.inf)
+        block = values[int(indptr[a]) : int(indptr[b])]
+        padded[rows, positions_in_runs(rows)] = np.where(block > 0, block, -np.inf)
         thresholds[a:b] = np.partition(padded, width - top_n, axis=1)[:, width - top_n]
     return thresholds
 
